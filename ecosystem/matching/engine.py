@@ -1,0 +1,756 @@
+"""The matching engine: documents in, ranked and explained matches out.
+
+Pure library (numpy and scipy only; no Flask, no database, no scikit-learn).
+
+Scoring. A document is a TF-IDF vector over the features of ecosystem.matching.text
+(folded and accented unigrams, folded bigrams): ``tf' = 1 + ln(tf)`` (title and keywords count
+``title_weight`` times), ``idf = ln((1 + N) / (1 + df)) + 1``, L2-normalised. The text score of
+a document for a query is the cosine of their vectors; the final score multiplies it by the
+facet fit (facets.py; exactly 1 when the two sides share no facet, so pure text ranking is plain
+TF-IDF cosine). A profile (several documents) is the centroid of its members' normalised
+vectors. A query keeps its ``max_query_terms`` heaviest features (weights.py).
+
+Index. Each document has a slot. Rows (feature ids and ``tf'`` values) of the slots present at
+the last (re)build form the *main* segment, stored twice: by document (CSR) and by feature
+(inverted CSC) for fast queries. Later additions form a small *delta* segment scored by rows.
+Removal marks a slot dead. Because idf depends on N and df, norms are kept as three sums per
+slot, ``s0 = sum r^2``, ``s1 = sum r^2 b``, ``s2 = sum r^2 b^2`` with ``b = ln(1 + df)``, so
+that ``|d|^2 = A^2 s0 - 2 A s1 + s2`` with ``A = ln(1 + N) + 1`` is exact after any update; an
+update only touches the postings of the changed document's features. Scores after updates
+equal those of a rebuild on the same documents (to float rounding); ``compact()`` folds the
+delta and the dead slots into a fresh main segment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ecosystem.matching.facets import FacetFit, FacetStore, QueryFacets, explain_facets
+from ecosystem.matching.text import Analyzer, sublinear
+from ecosystem.matching.weights import DEFAULT_WEIGHTS, Weights
+
+__all__ = [
+    "Document",
+    "DuplicateIdError",
+    "EmptyProfileError",
+    "Explanation",
+    "FacetFit",
+    "Hit",
+    "IndexFormatError",
+    "MatchIndex",
+    "MatchingError",
+    "TermContribution",
+    "UnknownDocumentError",
+]
+
+
+# ---------------------------------------------------------------------------- errors
+class MatchingError(ValueError):
+    """Bad input to the engine (message says what and where)."""
+
+
+class DuplicateIdError(MatchingError):
+    pass
+
+
+class EmptyProfileError(MatchingError):
+    pass
+
+
+class UnknownDocumentError(MatchingError, KeyError):
+    def __str__(self) -> str:  # KeyError would add quotes
+        return str(self.args[0]) if self.args else ""
+
+
+class IndexFormatError(MatchingError):
+    """A saved index that is not ours, of another version or weights, or damaged."""
+
+
+# ---------------------------------------------------------------------------- data
+@dataclass(frozen=True)
+class Document:
+    id: str
+    kind: str = ""
+    title: str = ""
+    text: str = ""
+    keywords: tuple[str, ...] = ()
+    facets: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "text": self.text,
+            "keywords": list(self.keywords),
+            "facets": dict(self.facets),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Document:
+        return cls(
+            id=str(data["id"]),
+            kind=str(data.get("kind") or ""),
+            title=str(data.get("title") or ""),
+            text=str(data.get("text") or ""),
+            keywords=tuple(str(k) for k in data.get("keywords") or ()),
+            facets=dict(data.get("facets") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: str
+    score: float  # text_score * facet_multiplier
+    text_score: float  # TF-IDF cosine
+    facet_multiplier: float
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class TermContribution:
+    term: str  # surface form as written in the document, e.g. "nuôi trồng thủy sản"
+    contribution: float  # part of the text score; all of them add up to it
+    features: tuple[str, ...]  # the index features behind it ("thuy san", "thủy", ...)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    doc_id: str
+    score: float
+    text_score: float
+    facet_multiplier: float
+    terms: tuple[TermContribution, ...]
+    facets: tuple[FacetFit, ...]
+
+
+QueryLike = Document | Sequence[Document]
+
+
+@dataclass
+class _Query:
+    features: np.ndarray  # int64 ids in the vocabulary
+    coef: np.ndarray  # float64: score(d) = inv_norm[d] * sum(coef * r_d)
+    facets: QueryFacets
+
+
+def _check_doc(doc: Document) -> None:
+    if not isinstance(doc, Document):
+        raise MatchingError(f"expected a Document, got {type(doc).__name__}")
+    if not isinstance(doc.id, str) or not doc.id.strip():
+        raise MatchingError("document without an id")
+
+
+def _check_top_k(top_k: int) -> None:
+    if not isinstance(top_k, int | np.integer) or top_k < 0:
+        raise MatchingError(f"top_k must be an integer >= 0, got {top_k!r}")
+
+
+# ---------------------------------------------------------------------------- the index
+class MatchIndex:
+    """An incremental TF-IDF index of documents. Not thread-safe for writes."""
+
+    def __init__(self, weights: Weights = DEFAULT_WEIGHTS):
+        self.weights = weights
+        self.analyzer = Analyzer(weights.analyzer)
+        self.vocab: dict[str, int] = {}
+        self.feature_names: list[str] = []  # id -> feature
+        self.df = np.zeros(1024, np.int64)
+        self.slot_ids: list[str | None] = []
+        self.slot_kinds: list[str] = []
+        self.slot_docs: list[Document | None] = []
+        self.id_to_slot: dict[str, int] = {}
+        self.alive = np.zeros(0, bool)
+        self.facets = FacetStore()
+        self._kind_codes: dict[str, int] = {}
+        self.kind_code = np.zeros(0, np.int32)
+        # main segment
+        self.n_main = 0
+        self.main_vocab = 0
+        self.fwd = sp.csr_matrix((0, 0), dtype=np.float32)
+        self.inv_indptr = np.zeros(1, np.int64)
+        self.inv_docs = np.zeros(0, np.int32)
+        self.inv_vals = np.zeros(0, np.float32)
+        self.s0 = np.zeros(0)
+        self.s1 = np.zeros(0)
+        self.s2 = np.zeros(0)
+        # delta segment: rows of slots >= n_main
+        self.delta_rows: list[tuple[np.ndarray, np.ndarray]] = []
+        self._delta_csr: sp.csr_matrix | None = None
+        self._delta_stats: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._inv_norm: np.ndarray | None = None
+        self.compact_ratio = 0.25  # auto-compact when delta + dead exceed this share
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def build(cls, documents: Iterable[Document], weights: Weights = DEFAULT_WEIGHTS):
+        index = cls(weights)
+        docs = list(documents)
+        seen: set[str] = set()
+        for i, d in enumerate(docs):
+            _check_doc(d)
+            if d.id in seen:
+                raise DuplicateIdError(f"duplicate document id {d.id!r} (document {i + 1})")
+            seen.add(d.id)
+        rows = [index._row(d) for d in docs]
+        index._set_main(docs, rows)
+        return index
+
+    def _set_main(self, docs: list[Document], rows: list[tuple[np.ndarray, np.ndarray]]):
+        n = len(docs)
+        self.slot_ids = [d.id for d in docs]
+        self.slot_docs = list(docs)
+        self.slot_kinds = [d.kind for d in docs]
+        self.id_to_slot = {d.id: i for i, d in enumerate(docs)}
+        self.alive = np.ones(n, bool)
+        self._kind_codes = {}
+        self.kind_code = np.array([self._kind(d.kind) for d in docs], np.int32)
+        self.facets = FacetStore(max(n, 16))
+        for i, d in enumerate(docs):
+            if d.facets:
+                self.facets.set(i, d.facets)
+        nv = len(self.vocab)
+        lengths = np.fromiter((len(r[0]) for r in rows), np.int64, n)
+        indptr = np.zeros(n + 1, np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        if n:
+            indices = np.concatenate([r[0] for r in rows]).astype(np.int32, copy=False)
+            data = np.concatenate([r[1] for r in rows]).astype(np.float32, copy=False)
+        else:
+            indices, data = np.zeros(0, np.int32), np.zeros(0, np.float32)
+        self.fwd = sp.csr_matrix((data, indices, indptr), shape=(n, nv))
+        self.df = np.zeros(max(nv, 1024), np.int64)
+        self.df[:nv] = np.bincount(indices, minlength=nv)
+        self.n_main = n
+        self.main_vocab = nv
+        self._build_inverted()
+        self.delta_rows = []
+        self._delta_csr = None
+        self._delta_stats = None
+        self._recompute_main_stats()
+
+    def _build_inverted(self) -> None:
+        csc = self.fwd.tocsc()
+        self.inv_indptr = csc.indptr.astype(np.int64)
+        self.inv_docs = csc.indices.astype(np.int32)
+        self.inv_vals = csc.data.astype(np.float32)
+
+    def _recompute_main_stats(self) -> None:
+        b = np.log1p(self.df[: self.main_vocab].astype(np.float64))
+        sq = self.fwd.data.astype(np.float64) ** 2
+        rows = np.repeat(np.arange(self.n_main), np.diff(self.fwd.indptr))
+        bi = b[self.fwd.indices]
+        self.s0 = np.bincount(rows, sq, minlength=self.n_main)
+        self.s1 = np.bincount(rows, sq * bi, minlength=self.n_main)
+        self.s2 = np.bincount(rows, sq * bi * bi, minlength=self.n_main)
+        self._inv_norm = None
+
+    def _kind(self, kind: str) -> int:
+        code = self._kind_codes.get(kind)
+        if code is None:
+            code = self._kind_codes[kind] = len(self._kind_codes)
+        return code
+
+    # ------------------------------------------------------------------ analysis
+    def _counts(self, doc: Document) -> dict[str, float]:
+        w = self.weights
+        counts: dict[str, float] = {}
+        self.analyzer.counts(doc.title, w.title_weight, counts)
+        for kw in doc.keywords:
+            self.analyzer.counts(kw, w.keyword_weight, counts)
+        self.analyzer.counts(doc.text, 1.0, counts)
+        return counts
+
+    def _feature_values(self, counts: dict[str, float]) -> dict[str, float]:
+        """tf' times the feature-type multiplier."""
+        w = self.weights
+        tf = sublinear if w.sublinear_tf else float
+        out = {}
+        for f, c in counts.items():
+            v = tf(c)
+            if " " in f:
+                v *= w.bigram_weight
+            elif not f.isascii() and w.accent_weight != 1.0 and _is_accented(f):
+                v *= w.accent_weight
+            out[f] = v
+        return out
+
+    def _row(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
+        """Feature ids (new features enter the vocabulary) and r values of a document."""
+        values = self._feature_values(self._counts(doc))
+        vocab = self.vocab
+        ids = np.empty(len(values), np.int64)
+        vals = np.empty(len(values), np.float64)
+        for i, (f, v) in enumerate(values.items()):
+            fid = vocab.get(f)
+            if fid is None:
+                fid = vocab[f] = len(vocab)
+                self.feature_names.append(f)
+            ids[i] = fid
+            vals[i] = v
+        order = np.argsort(ids)
+        return ids[order], vals[order]
+
+    # ------------------------------------------------------------------ sizes
+    def __len__(self) -> int:
+        return len(self.id_to_slot)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.id_to_slot
+
+    @property
+    def n_slots(self) -> int:
+        return len(self.slot_ids)
+
+    def get(self, doc_id: str) -> Document:
+        slot = self.id_to_slot.get(doc_id)
+        if slot is None:
+            raise UnknownDocumentError(f"unknown document id {doc_id!r}")
+        return self.slot_docs[slot]
+
+    def documents(self) -> list[Document]:
+        return [d for d in self.slot_docs if d is not None]
+
+    # ------------------------------------------------------------------ updates
+    def add(self, doc: Document) -> None:
+        """Add a new document; DuplicateIdError if its id is present (see upsert)."""
+        _check_doc(doc)
+        if doc.id in self.id_to_slot:
+            raise DuplicateIdError(f"duplicate document id {doc.id!r}")
+        self._append(doc)
+        self._maybe_compact()
+
+    def upsert(self, doc: Document) -> None:
+        """Add, or replace the document with the same id."""
+        _check_doc(doc)
+        if doc.id in self.id_to_slot:
+            self._remove_slot(self.id_to_slot[doc.id])
+        self._append(doc)
+        self._maybe_compact()
+
+    update = upsert
+
+    def remove(self, doc_id: str) -> None:
+        slot = self.id_to_slot.get(doc_id)
+        if slot is None:
+            raise UnknownDocumentError(f"unknown document id {doc_id!r}")
+        self._remove_slot(slot)
+        self._maybe_compact()
+
+    def discard(self, doc_id: str) -> bool:
+        """Remove if present; True when something was removed."""
+        if doc_id not in self.id_to_slot:
+            return False
+        self.remove(doc_id)
+        return True
+
+    def _append(self, doc: Document) -> None:
+        ids, vals = self._row(doc)
+        slot = self.n_slots
+        self.slot_ids.append(doc.id)
+        self.slot_docs.append(doc)
+        self.slot_kinds.append(doc.kind)
+        self.id_to_slot[doc.id] = slot
+        self.alive = np.append(self.alive, True)
+        self.kind_code = np.append(self.kind_code, np.int32(self._kind(doc.kind)))
+        self.facets.set(slot, doc.facets)
+        self.delta_rows.append((ids, vals))
+        if len(self.vocab) > len(self.df):
+            grown = np.zeros(max(len(self.vocab), 2 * len(self.df)), np.int64)
+            grown[: len(self.df)] = self.df
+            self.df = grown
+        self._change_df(ids, +1)
+
+    def _remove_slot(self, slot: int) -> None:
+        ids, _ = self._slot_row(slot)
+        doc_id = self.slot_ids[slot]
+        del self.id_to_slot[doc_id]
+        self.slot_ids[slot] = None
+        self.slot_docs[slot] = None
+        self.alive[slot] = False
+        self.facets.clear(slot)
+        self._change_df(ids, -1)
+
+    def _change_df(self, ids: np.ndarray, delta: int) -> None:
+        """df += delta on these features, keeping s1/s2 of main slots exact."""
+        old_b = np.log1p(self.df[ids].astype(np.float64))
+        self.df[ids] += delta
+        new_b = np.log1p(self.df[ids].astype(np.float64))
+        in_main = ids < self.main_vocab
+        if in_main.any():
+            f = ids[in_main]
+            d1 = (new_b - old_b)[in_main]
+            d2 = (new_b**2 - old_b**2)[in_main]
+            starts, ends = self.inv_indptr[f], self.inv_indptr[f + 1]
+            lens = ends - starts
+            if lens.sum():
+                pos = _ranges(starts, lens)
+                docs = self.inv_docs[pos]
+                sq = self.inv_vals[pos].astype(np.float64) ** 2
+                self.s1 += np.bincount(docs, sq * np.repeat(d1, lens), minlength=self.n_main)
+                self.s2 += np.bincount(docs, sq * np.repeat(d2, lens), minlength=self.n_main)
+        self._delta_stats = None
+        self._delta_csr = None
+        self._inv_norm = None
+
+    def _slot_row(self, slot: int) -> tuple[np.ndarray, np.ndarray]:
+        if slot < self.n_main:
+            a, b = self.fwd.indptr[slot], self.fwd.indptr[slot + 1]
+            return self.fwd.indices[a:b].astype(np.int64), self.fwd.data[a:b].astype(np.float64)
+        return self.delta_rows[slot - self.n_main]
+
+    def _maybe_compact(self) -> None:
+        dead = self.n_slots - len(self.id_to_slot)
+        if len(self.delta_rows) + dead > max(1000, self.compact_ratio * self.n_main):
+            self.compact()
+
+    def compact(self) -> None:
+        """Fold the delta segment and dead slots into a new main segment (no re-analysis)."""
+        slots = [s for s in range(self.n_slots) if self.alive[s]]
+        docs = [self.slot_docs[s] for s in slots]
+        rows = [self._slot_row(s) for s in slots]
+        # drop features no live document has any more, renumbering the rest
+        nv = len(self.vocab)
+        keep = self.df[:nv] > 0
+        if not keep.all():
+            remap = np.cumsum(keep) - 1
+            names = [f for f, i in sorted(self.vocab.items(), key=lambda kv: kv[1]) if keep[i]]
+            self.vocab = {f: i for i, f in enumerate(names)}
+            self.feature_names = names
+            rows = [(remap[ids], vals) for ids, vals in rows]
+        self._set_main(docs, rows)
+
+    # ------------------------------------------------------------------ norms
+    def _delta_matrix(self) -> sp.csr_matrix:
+        if self._delta_csr is None:
+            nv = len(self.vocab)
+            rows = self.delta_rows
+            indptr = np.zeros(len(rows) + 1, np.int64)
+            np.cumsum([len(r[0]) for r in rows], out=indptr[1:])
+            if rows:
+                idx = np.concatenate([r[0] for r in rows]).astype(np.int32)
+                val = np.concatenate([r[1] for r in rows]).astype(np.float32)
+            else:
+                idx, val = np.zeros(0, np.int32), np.zeros(0, np.float32)
+            self._delta_csr = sp.csr_matrix((val, idx, indptr), shape=(len(rows), nv))
+        return self._delta_csr
+
+    def inv_norms(self) -> np.ndarray:
+        """1 / |d| per slot under the current idf (0 for dead or empty slots)."""
+        if self._inv_norm is not None:
+            return self._inv_norm
+        a = math.log1p(len(self.id_to_slot)) + 1.0
+        if self._delta_stats is None:
+            m = self._delta_matrix()
+            sq = m.data.astype(np.float64) ** 2
+            b = np.log1p(self.df[m.indices].astype(np.float64))
+            rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+            n = m.shape[0]
+            self._delta_stats = (
+                np.bincount(rows, sq, minlength=n),
+                np.bincount(rows, sq * b, minlength=n),
+                np.bincount(rows, sq * b * b, minlength=n),
+            )
+        d0, d1, d2 = self._delta_stats
+        s0 = np.concatenate([self.s0, d0])
+        s1 = np.concatenate([self.s1, d1])
+        s2 = np.concatenate([self.s2, d2])
+        sq_norm = a * a * s0 - 2.0 * a * s1 + s2
+        with np.errstate(divide="ignore"):
+            inv = np.where((sq_norm > 1e-12) & self.alive, 1.0 / np.sqrt(np.abs(sq_norm)), 0.0)
+        self._inv_norm = inv
+        return inv
+
+    def idf(self, ids: np.ndarray) -> np.ndarray:
+        a = math.log1p(len(self.id_to_slot)) + 1.0
+        df = np.where(ids < len(self.df), self.df[np.minimum(ids, len(self.df) - 1)], 0)
+        return a - np.log1p(df.astype(np.float64))
+
+    # ------------------------------------------------------------------ queries
+    def _vector(self, doc: Document) -> dict[str, float]:
+        """Normalised TF-IDF vector of a document (features outside the index included)."""
+        values = self._feature_values(self._counts(doc))
+        if not values:
+            return {}
+        names = list(values)
+        ids = np.array([self.vocab.get(f, -1) for f in names], np.int64)
+        a = math.log1p(len(self.id_to_slot)) + 1.0
+        idf = np.where(ids >= 0, self.idf(np.maximum(ids, 0)), a)
+        w = np.array([values[f] for f in names]) * idf
+        norm = float(np.sqrt((w * w).sum()))
+        return {f: float(x / norm) for f, x in zip(names, w, strict=True)} if norm else {}
+
+    def _query(self, query: QueryLike, facets: Mapping | None = None) -> _Query:
+        members = [query] if isinstance(query, Document) else list(query)
+        if not members:
+            raise EmptyProfileError("empty profile: a profile needs at least one document")
+        for m in members:
+            if not isinstance(m, Document):
+                raise MatchingError(f"expected a Document, got {type(m).__name__}")
+        w = self.weights
+        if len(members) == 1 or w.profile_mode == "centroid":
+            vec: dict[str, float] = {}
+            for m in members:
+                for f, x in self._vector(m).items():
+                    vec[f] = vec.get(f, 0.0) + x
+        else:  # "sum": the profile as one long document
+            joined = Document(
+                id="profile",
+                title=" \n ".join(m.title for m in members),
+                text=" \n ".join(m.text for m in members),
+                keywords=tuple(k for m in members for k in m.keywords),
+            )
+            vec = self._vector(joined)
+        qf = QueryFacets.from_mappings([facets] if facets is not None else
+                                       [m.facets for m in members])
+        if not vec:
+            return _Query(np.zeros(0, np.int64), np.zeros(0), qf)
+        names = list(vec)
+        vals = np.array([vec[f] for f in names])
+        norm = float(np.sqrt((vals * vals).sum()))
+        vals = vals / norm if norm else vals
+        ids = np.array([self.vocab.get(f, -1) for f in names], np.int64)
+        known = ids >= 0
+        ids, vals = ids[known], vals[known]
+        if w.max_query_terms and len(ids) > w.max_query_terms:
+            # heaviest features; ties broken by feature id so the cut is deterministic
+            order = np.lexsort((ids, -vals))[: w.max_query_terms]
+            ids, vals = ids[order], vals[order]
+        live = self.df[ids] > 0
+        ids, vals = ids[live], vals[live]
+        order = np.argsort(ids)
+        ids, vals = ids[order], vals[order]
+        return _Query(ids, vals * self.idf(ids), qf)
+
+    def _raw_scores(self, q: _Query) -> np.ndarray:
+        """sum(coef * r_d) for every slot (main via postings, delta via rows)."""
+        out = np.zeros(self.n_slots)
+        f = q.features[q.features < self.main_vocab]
+        c = q.coef[q.features < self.main_vocab]
+        if len(f):
+            starts = self.inv_indptr[f]
+            lens = self.inv_indptr[f + 1] - starts
+            if lens.sum():
+                pos = _ranges(starts, lens)
+                out[: self.n_main] = np.bincount(
+                    self.inv_docs[pos], self.inv_vals[pos] * np.repeat(c, lens), self.n_main
+                )
+        if self.delta_rows and len(q.features):
+            m = self._delta_matrix()
+            cvec = np.zeros(m.shape[1])
+            cvec[q.features] = q.coef
+            out[self.n_main :] = m @ cvec
+        return out
+
+    def _allowed(self, kinds: Iterable[str] | None, exclude: Iterable[str] | None) -> np.ndarray:
+        mask = self.alive.copy()
+        if kinds is not None:
+            codes = [self._kind_codes[k] for k in set(kinds) if k in self._kind_codes]
+            mask &= np.isin(self.kind_code, codes)
+        for doc_id in exclude or ():
+            slot = self.id_to_slot.get(doc_id)
+            if slot is not None:
+                mask[slot] = False
+        return mask
+
+    def _rank(self, q, text, slots, top_k, today, use_facets) -> list[Hit]:
+        """Top hits among candidate ``slots`` with text scores ``text`` (both arrays)."""
+        if use_facets and not q.facets.empty:
+            mult = self.facets.multiplier(q.facets, slots, self.weights, today)
+        else:
+            mult = np.ones(len(slots))
+        final = text * mult
+        keep = final > 0
+        slots, text, mult, final = slots[keep], text[keep], mult[keep], final[keep]
+        if top_k and len(final) > top_k:
+            kth = -np.partition(-final, top_k - 1)[top_k - 1]
+            sel = final >= kth  # ties at the cut are all kept, then ordered by id
+            slots, text, mult, final = slots[sel], text[sel], mult[sel], final[sel]
+        ids = self.slot_ids
+        order = sorted(range(len(slots)), key=lambda i: (-final[i], ids[slots[i]]))
+        if top_k:
+            order = order[:top_k]
+        kinds = self.slot_kinds
+        return [
+            Hit(ids[slots[i]], float(final[i]), float(text[i]), float(mult[i]), kinds[slots[i]])
+            for i in order
+        ]
+
+    def search(
+        self,
+        query: QueryLike,
+        top_k: int = 10,
+        *,
+        kinds: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        facets: Mapping | None = None,
+        use_facets: bool = True,
+        today: dt.date | None = None,
+    ) -> list[Hit]:
+        """Best matches for a document or a profile (list of documents), best first.
+
+        ``top_k=0`` ranks every document with a score above 0 (documents sharing no feature
+        with the query are not ranked). ``kinds`` limits the targets; ``exclude`` drops ids;
+        ``facets`` overrides the query's facets (default: taken from its documents).
+        """
+        _check_top_k(top_k)
+        q = self._query(query, facets)
+        return self._search_one(q, top_k, self._allowed(kinds, exclude), today, use_facets)
+
+    def _search_one(self, q, top_k, allowed, today, use_facets) -> list[Hit]:
+        if not len(q.features):
+            return []
+        text = self._raw_scores(q) * self.inv_norms()
+        slots = np.flatnonzero((text > 0) & allowed)
+        today_n = (today or dt.date.today()).toordinal()
+        return self._rank(q, text[slots], slots, top_k, today_n, use_facets)
+
+    def search_many(
+        self,
+        queries: Sequence[QueryLike],
+        top_k: int = 10,
+        *,
+        kinds: Iterable[str] | None = None,
+        exclude: Sequence[Iterable[str]] | None = None,
+        use_facets: bool = True,
+        today: dt.date | None = None,
+        chunk_size: int = 512,
+        workers: int | None = None,
+    ) -> list[list[Hit]]:
+        """search() for many queries at once: sparse matrix products over chunks of queries,
+        memory bounded by ``chunk_size`` rows, on ``workers`` threads (default: all cores,
+        at most 2 - scipy's sparse product releases the GIL). ``exclude[i]`` applies to query i.
+        Results are identical to calling search() on each query.
+        """
+        _check_top_k(top_k)
+        if exclude is not None and len(exclude) != len(queries):
+            raise MatchingError("exclude must give one list of ids per query")
+        parsed = [self._query(q) for q in queries]
+        base = self._allowed(kinds, None)
+        inv = self.inv_norms()
+        today_n = (today or dt.date.today()).toordinal()
+        chunks = [range(i, min(i + chunk_size, len(parsed))) for i in
+                  range(0, len(parsed), chunk_size)]
+
+        def run(chunk: range) -> list[list[Hit]]:
+            return self._chunk(parsed, chunk, top_k, base, inv, exclude, today_n, use_facets)
+
+        n_workers = workers or min(2, os.cpu_count() or 1)
+        if n_workers > 1 and len(chunks) > 1:
+            with ThreadPoolExecutor(n_workers) as pool:
+                parts = list(pool.map(run, chunks))
+        else:
+            parts = [run(c) for c in chunks]
+        return [hits for part in parts for hits in part]
+
+    def _chunk(self, parsed, chunk, top_k, base, inv, exclude, today_n, use_facets):
+        nv = len(self.vocab)
+        qs = [parsed[i] for i in chunk]
+        indptr = np.zeros(len(qs) + 1, np.int64)
+        np.cumsum([len(q.features) for q in qs], out=indptr[1:])
+        idx = np.concatenate([q.features for q in qs]) if qs else np.zeros(0, np.int64)
+        val = np.concatenate([q.coef for q in qs]) if qs else np.zeros(0)
+        qm = sp.csr_matrix((val, idx, indptr), shape=(len(qs), nv))
+        main_qm = qm[:, : self.main_vocab]
+        inv_mat = sp.csr_matrix(
+            (self.inv_vals.astype(np.float64), self.inv_docs, self.inv_indptr),
+            shape=(self.main_vocab, self.n_main),
+        )
+        res = (main_qm @ inv_mat).tocsr()
+        dres = (qm @ self._delta_matrix().T.astype(np.float64)).tocsr() if self.delta_rows else None
+        out = []
+        for row, i in enumerate(chunk):
+            a, b = res.indptr[row], res.indptr[row + 1]
+            slots = res.indices[a:b].astype(np.int64)
+            raw = res.data[a:b]
+            if dres is not None:
+                da, db = dres.indptr[row], dres.indptr[row + 1]
+                slots = np.concatenate([slots, dres.indices[da:db] + self.n_main])
+                raw = np.concatenate([raw, dres.data[da:db]])
+            text = raw * inv[slots]
+            allowed = base
+            if exclude is not None and exclude[i]:
+                allowed = base.copy()
+                for doc_id in exclude[i]:
+                    s = self.id_to_slot.get(doc_id)
+                    if s is not None:
+                        allowed[s] = False
+            keep = (text > 0) & allowed[slots]
+            out.append(self._rank(parsed[i], text[keep], slots[keep], top_k, today_n,
+                                  use_facets))
+        return out
+
+    # ------------------------------------------------------------------ explanations
+    def explain(
+        self,
+        query: QueryLike,
+        doc_id: str,
+        *,
+        facets: Mapping | None = None,
+        use_facets: bool = True,
+        today: dt.date | None = None,
+    ) -> Explanation:
+        """Why ``doc_id`` scores what it does for ``query``: the shared terms (surface forms
+        from the document) with contributions adding up to the text score, and the facets."""
+        from ecosystem.matching.explain_terms import group_contributions
+
+        slot = self.id_to_slot.get(doc_id)
+        if slot is None:
+            raise UnknownDocumentError(f"unknown document id {doc_id!r}")
+        q = self._query(query, facets)
+        ids, vals = self._slot_row(slot)
+        shared, qi, di = np.intersect1d(q.features, ids, assume_unique=True,
+                                        return_indices=True)
+        inv = self.inv_norms()[slot]
+        contrib = q.coef[qi] * vals[di] * inv
+        names = [self.feature_names[i] for i in shared]
+        text_score = float(contrib.sum())
+        today_n = (today or dt.date.today()).toordinal()
+        doc = self.slot_docs[slot]
+        if use_facets and not q.facets.empty:
+            fits = explain_facets(q.facets, doc.facets, self.weights, today_n)
+            mult = float(self.facets.multiplier(q.facets, np.array([slot]), self.weights,
+                                                today_n)[0])
+        else:
+            fits, mult = [], 1.0
+        terms = group_contributions(self.analyzer, doc, self.weights,
+                                    dict(zip(names, contrib.tolist(), strict=True)))
+        return Explanation(doc_id, text_score * mult, text_score, mult, tuple(terms),
+                           tuple(fits))
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path) -> None:
+        from ecosystem.matching.persistence import save_index
+
+        save_index(self, path)
+
+    @classmethod
+    def load(cls, path, weights: Weights = DEFAULT_WEIGHTS) -> MatchIndex:
+        from ecosystem.matching.persistence import load_index
+
+        return load_index(cls, path, weights)
+
+
+def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Concatenation of arange(s, s + l) for each (s, l), vectorised."""
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    ends = np.cumsum(lens)
+    offsets = np.repeat(starts - (ends - lens), lens)
+    return np.arange(total, dtype=np.int64) + offsets
+
+
+def _is_accented(feature: str) -> bool:
+    from ecosystem.core.text import strip_diacritics
+
+    return strip_diacritics(feature) != feature

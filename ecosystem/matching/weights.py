@@ -1,0 +1,80 @@
+"""Every weight of the matching engine, in one documented place.
+
+A saved index records a hash of these values; an index saved under other weights is refused
+(it would silently score differently). Values were chosen by measurement on the development
+sets (`python -m ecosystem.matching evaluate`) and the benchmark (bench/bench_matching.py); the
+comment on each says what it does and why it has this value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+from ecosystem.matching.text import AnalyzerOptions
+
+# Facet names, as they appear in explanations (the web layer translates them).
+FACET_FIELDS = "fields"
+FACET_TRL = "trl"
+FACET_STAGE = "stage"
+FACET_TICKET = "ticket"
+FACET_DEADLINE = "deadline"
+FACET_PROVINCE = "province"
+FACET_NAMES = (
+    FACET_FIELDS,
+    FACET_TRL,
+    FACET_STAGE,
+    FACET_TICKET,
+    FACET_DEADLINE,
+    FACET_PROVINCE,
+)
+
+
+@dataclass(frozen=True)
+class Weights:
+    # --- text (TF-IDF) -------------------------------------------------------------------
+    analyzer: AnalyzerOptions = field(default_factory=AnalyzerOptions)
+    # Title tokens count this many times in the term frequency (titles say what a record is
+    # about; a modest boost measured better than 1 and than 3).
+    title_weight: float = 2.0
+    # Keywords (Document.keywords) count like title tokens.
+    keyword_weight: float = 2.0
+    # tf -> 1 + ln(tf). Measured better than raw tf on every set (long documents repeat words).
+    sublinear_tf: bool = True
+    # idf = ln((1 + N) / (1 + df)) + 1: smooth, never zero, never negative.
+    smooth_idf: bool = True
+    # Multiplier of accented unigram features relative to folded ones. With 1.0 an accented
+    # query is scored with both, a diacritic-free one with the folded feature only.
+    accent_weight: float = 1.0
+    # Multiplier of bigram features (phrases such as "thủy sản", "heat transfer").
+    bigram_weight: float = 1.0
+    # A query (or profile) keeps at most this many features, the heaviest ones; ties and the
+    # rest are dropped before scoring. Short queries are never cut; long profiles lose only
+    # their lowest-idf features, which keeps all-pairs matching fast. 0 = keep everything.
+    max_query_terms: int = 96
+    # How a profile (several documents) becomes one query vector: "centroid" of the members'
+    # normalised TF-IDF vectors, or "sum" of their raw counts (one long document).
+    profile_mode: str = "centroid"
+
+    # --- facets ---------------------------------------------------------------------------
+    # final score = text score * multiplier, multiplier = (base + sum(w * fit)) / (base + sum(w))
+    # over the facets both sides carry. No shared facet -> multiplier 1 (pure TF-IDF). With
+    # base 1 and all facets failing, a match keeps 1 / (1 + sum(w)) of its text score: facets
+    # re-rank, the text decides what is relevant at all.
+    facet_base: float = 1.0
+    field_weight: float = 0.6  # share of the query's fields that the document also has
+    trl_weight: float = 0.4  # result TRL >= TRL wanted by the need
+    stage_weight: float = 0.5  # startup stage among the investor's stages
+    ticket_weight: float = 0.5  # funding sought within the investor's ticket range
+    province_weight: float = 0.1  # same province: a light boost only
+    # A need whose deadline has passed keeps this share of its score (and is flagged).
+    deadline_passed_factor: float = 0.1
+
+    def config_hash(self) -> str:
+        """Stable hash of the values above (stored in saved indexes)."""
+        payload = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+DEFAULT_WEIGHTS = Weights()
