@@ -1,0 +1,59 @@
+# Thin wrappers. `make run` and `make test` work on a fresh machine with only Python 3.11+.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app ecosystem
+
+.PHONY: run test install install-dev translations worker beat lint format bench clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[postgres,redis,server]'
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-dev: $(VENV)/.installed-dev translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d ecosystem/translations
+
+run: install
+	$(FLASK) setup
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A ecosystem.celery_worker worker --loglevel INFO --concurrency 2
+
+beat: install
+	$(BIN)/celery -A ecosystem.celery_worker beat --loglevel INFO --schedule instance/celerybeat-schedule
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-dev
+	$(BIN)/python bench/bench_matching.py --sizes 10000,100000
+	$(BIN)/python bench/bench_search.py --records 100000
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
+
+messages: install-dev
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o ecosystem/translations/messages.pot .
+	$(BIN)/pybabel -q update -i ecosystem/translations/messages.pot -d ecosystem/translations --no-fuzzy-matching

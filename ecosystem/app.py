@@ -1,0 +1,113 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request, session
+
+from ecosystem import config as settings
+from ecosystem.celery_app import celery_init_app
+from ecosystem.core.db import configure_sqlite
+from ecosystem.core.errors import register_error_handlers
+from ecosystem.core.logging import configure_logging
+from ecosystem.core.security import register_security_headers
+from ecosystem.extensions import babel, csrf, db, limiter, migrate, oauth
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+MIGRATIONS = ROOT / "migrations"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        "ecosystem",
+        template_folder=str(TEMPLATES),
+        instance_path=os.environ.get("ECOSYSTEM_INSTANCE") or None,
+        instance_relative_config=True,
+    )
+    _load_config(app, config or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    configure_logging(app)
+    _init_extensions(app)
+    celery_init_app(app)
+    _register_blueprints(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    _register_template_helpers(app)
+    _register_cli(app)
+    return app
+
+
+def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
+    app.config.update(settings.defaults(app.instance_path))
+    env_values = settings.from_environment()
+    app.config.update(env_values)
+    app.config.update(overrides)
+    app.config["_DATABASE_URL_GIVEN"] = (
+        "SQLALCHEMY_DATABASE_URI" in env_values or "SQLALCHEMY_DATABASE_URI" in overrides
+    )
+    settings.finalize(app.config)
+
+
+def _init_extensions(app: Flask) -> None:
+    import_models()
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
+    limiter.init_app(app)
+    oauth.init_app(app)
+
+
+def import_models() -> None:
+    """Import every feature's models so the metadata (and Alembic) sees all tables."""
+    from ecosystem.auth import models as _auth  # noqa: F401
+    from ecosystem.core import audit as _audit  # noqa: F401
+    from ecosystem.core import jobs as _jobs  # noqa: F401
+
+
+def select_locale() -> str:
+    languages = g.get("languages") or ("vi", "en")
+    chosen = session.get("lang") if request else None
+    if chosen in languages:
+        return chosen
+    user = g.get("user")
+    if user is not None and getattr(user, "locale", None) in languages:
+        return user.locale
+    return "vi"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from ecosystem.site.views import bp as site_bp
+
+    app.register_blueprint(site_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from ecosystem.core import formatting
+
+    app.jinja_env.filters.update(
+        date=formatting.format_date,
+        datetime=formatting.format_datetime,
+        vnd=formatting.format_vnd,
+        number=formatting.format_number,
+    )
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+
+
+def _register_cli(app: Flask) -> None:
+    from ecosystem.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,28 @@
+"""Password hashing with Argon2id (RFC 9106 parameters from argon2-cffi's defaults)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+# Verifying against this when the e-mail is unknown keeps the timing of a wrong e-mail
+# and a wrong password alike.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+
+MIN_PASSWORD_LENGTH = 12
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)

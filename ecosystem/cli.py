@@ -1,0 +1,40 @@
+"""Command-line commands: ``flask setup``, ``flask seed-demo``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+from sqlalchemy.exc import OperationalError
+
+from ecosystem.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(setup_command)
+    app.cli.add_command(seed_demo_command)
+
+
+@click.command("setup")
+def setup_command() -> None:
+    """Bring the database to the latest schema and, on first start, load the demo data."""
+    try:
+        upgrade(directory=current_app.extensions["migrate"].directory)
+    except OperationalError as exc:
+        raise click.ClickException(f"cannot reach the database: {exc.orig}") from None
+    if current_app.config["SEED_DEMO"]:
+        from ecosystem.seed import seed_demo
+
+        created = seed_demo()
+        db.session.commit()
+        click.echo(f"demo data: {created} records created")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load the Huế demo data. Idempotent: a second run changes nothing."""
+    from ecosystem.seed import seed_demo
+
+    created = seed_demo()
+    db.session.commit()
+    click.echo(f"demo data: {created} records created")

@@ -1,0 +1,37 @@
+"""Database engine set-up that the ORM alone does not give us."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, and transactions SQLAlchemy fully controls.
+
+    pysqlite opens transactions lazily and ignores SAVEPOINT semantics; taking over BEGIN
+    (the recipe from SQLAlchemy's SQLite notes) makes nested transactions work, which the
+    per-test rollback and the import dry run rely on.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if not _is_memory(engine):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _is_memory(engine: Engine) -> bool:
+    database = engine.url.database
+    return not database or database == ":memory:" or "mode=memory" in str(engine.url)

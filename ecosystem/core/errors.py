@@ -1,0 +1,66 @@
+"""Error pages (Vietnamese and English) and JSON errors for the API; never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ecosystem.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Yêu cầu không hợp lệ"), _l("Dữ liệu gửi lên không đúng. Hãy kiểm tra và thử lại.")),
+    403: (_l("Không có quyền truy cập"), _l("Bạn không có quyền xem hoặc thay đổi nội dung này.")),
+    404: (_l("Không tìm thấy trang"), _l("Trang bạn tìm không tồn tại hoặc đã được chuyển đi.")),
+    405: (_l("Phương thức không được phép"), _l("Thao tác này không được hỗ trợ tại địa chỉ này.")),
+    413: (_l("Tệp quá lớn"), _l("Tệp tải lên vượt quá dung lượng cho phép.")),
+    429: (_l("Quá nhiều yêu cầu"), _l("Bạn đã thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại.")),
+    500: (_l("Lỗi hệ thống"), _l("Đã có lỗi ngoài ý muốn. Chúng tôi đã ghi nhận và sẽ khắc phục.")),
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
+        "text/html"
+    ]
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if wants_json():
+        return jsonify(error={"code": code, "title": str(title), "message": detail or str(message)}), code
+    return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return render_error(400, str(_l("Phiên biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại.")))
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        detail = error.description if getattr(error, "user_message", False) else None
+        response = render_error(error.code, detail)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            body, code = response
+            return body, code, {"Allow": ", ".join(error.valid_methods)}
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return _http(error)
+        # Whatever the request half-wrote is discarded before the page is shown.
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

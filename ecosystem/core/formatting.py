@@ -1,0 +1,53 @@
+"""Vietnamese presentation: dates dd/mm/yyyy, times in Huế's zone, money as 1.234.567 ₫."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def format_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = to_local(value).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return to_local(value).strftime("%d/%m/%Y %H:%M")
+
+
+def to_local(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(LOCAL_TZ)
+
+
+def format_number(value: int | float | Decimal | None) -> str:
+    """Group thousands with dots, as Vietnamese writes them: 1234567 -> 1.234.567."""
+    if value is None:
+        return ""
+    sign = "-" if value < 0 else ""
+    return sign + f"{abs(int(round(value))):,}".replace(",", ".")
+
+
+def format_vnd(value: int | float | Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{format_number(value)} ₫"
+
+
+def parse_vnd(text: str) -> int:
+    """Read an amount typed as 1.234.567, 1 234 567, 1,234,567 or 1234567 (optionally ₫/VND)."""
+    cleaned = text.strip().upper().replace("VND", "").replace("₫", "").replace("Đ", "")
+    for sep in (".", ",", " ", "\u00a0"):
+        cleaned = cleaned.replace(sep, "")
+    if not cleaned.isdigit():
+        raise ValueError(text)
+    return int(cleaned)

@@ -1,0 +1,47 @@
+"""Enqueue Celery tasks only once the current transaction has committed.
+
+A task that reads a row the request has not committed yet would not find it (real worker)
+or would deadlock on SQLite (in-process tasks), so tasks wait for the commit; a rollback
+discards them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from ecosystem.extensions import db
+
+log = logging.getLogger(__name__)
+_PENDING = "ecosystem_pending_tasks"
+
+
+def enqueue_after_commit(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Send ``task.delay(*args, **kwargs)`` after the session's next successful commit."""
+    session = db.session()
+    if not session.in_transaction():
+        # Tie the task to a transaction, so that a rollback also discards it.
+        session.begin()
+    session.info.setdefault(_PENDING, []).append((task, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, [])
+    for task, args, kwargs in pending:
+        try:
+            task.apply_async(args=args, kwargs=kwargs)
+        except Exception:  # the data is committed; a lost message is logged, not a 500
+            log.exception("could not enqueue task %s", getattr(task, "name", task))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _discard_pending(session: Session, previous_transaction: SessionTransaction) -> None:
+    # A rolled-back savepoint keeps the outer work (and its tasks); an outer rollback
+    # (soft, so it also fires when the session is joined to an external transaction)
+    # discards them.
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
