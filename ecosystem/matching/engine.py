@@ -35,7 +35,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ecosystem.matching.facets import FacetFit, FacetStore, QueryFacets, explain_facets
-from ecosystem.matching.text import Analyzer, sublinear
+from ecosystem.matching.text import Analyzer
+from ecosystem.matching.vectorize import Vocabulary, count_rows, tf_values
 from ecosystem.matching.weights import DEFAULT_WEIGHTS, Weights
 
 __all__ = [
@@ -162,8 +163,7 @@ class MatchIndex:
     def __init__(self, weights: Weights = DEFAULT_WEIGHTS):
         self.weights = weights
         self.analyzer = Analyzer(weights.analyzer)
-        self.vocab: dict[str, int] = {}
-        self.feature_names: list[str] = []  # id -> feature
+        self.vocabulary = Vocabulary(self.analyzer)
         self.df = np.zeros(1024, np.int64)
         self.slot_ids: list[str | None] = []
         self.slot_kinds: list[str] = []
@@ -201,11 +201,14 @@ class MatchIndex:
             if d.id in seen:
                 raise DuplicateIdError(f"duplicate document id {d.id!r} (document {i + 1})")
             seen.add(d.id)
-        rows = [index._row(d) for d in docs]
-        index._set_main(docs, rows)
+        mats = [index._rows(docs[i : i + 20000]) for i in range(0, len(docs), 20000)]
+        nv = len(index.vocabulary)
+        mats = [m if m.shape[1] == nv else _widen(m, nv) for m in mats]
+        fwd = sp.vstack(mats, format="csr") if mats else sp.csr_matrix((0, nv))
+        index._set_main(docs, fwd)
         return index
 
-    def _set_main(self, docs: list[Document], rows: list[tuple[np.ndarray, np.ndarray]]):
+    def _set_main(self, docs: list[Document], fwd: sp.csr_matrix) -> None:
         n = len(docs)
         self.slot_ids = [d.id for d in docs]
         self.slot_docs = list(docs)
@@ -218,18 +221,19 @@ class MatchIndex:
         for i, d in enumerate(docs):
             if d.facets:
                 self.facets.set(i, d.facets)
-        nv = len(self.vocab)
-        lengths = np.fromiter((len(r[0]) for r in rows), np.int64, n)
-        indptr = np.zeros(n + 1, np.int64)
-        np.cumsum(lengths, out=indptr[1:])
-        if n:
-            indices = np.concatenate([r[0] for r in rows]).astype(np.int32, copy=False)
-            data = np.concatenate([r[1] for r in rows]).astype(np.float32, copy=False)
-        else:
-            indices, data = np.zeros(0, np.int32), np.zeros(0, np.float32)
-        self.fwd = sp.csr_matrix((data, indices, indptr), shape=(n, nv))
+        nv = len(self.vocabulary)
+        fwd = fwd.tocsr()
+        fwd.sort_indices()
+        self.fwd = sp.csr_matrix(
+            (
+                fwd.data.astype(np.float32),
+                fwd.indices.astype(np.int32),
+                fwd.indptr.astype(np.int64),
+            ),
+            shape=(n, nv),
+        )
         self.df = np.zeros(max(nv, 1024), np.int64)
-        self.df[:nv] = np.bincount(indices, minlength=nv)
+        self.df[:nv] = np.bincount(self.fwd.indices, minlength=nv)
         self.n_main = n
         self.main_vocab = nv
         self._build_inverted()
@@ -261,44 +265,37 @@ class MatchIndex:
         return code
 
     # ------------------------------------------------------------------ analysis
-    def _counts(self, doc: Document) -> dict[str, float]:
-        w = self.weights
-        counts: dict[str, float] = {}
-        self.analyzer.counts(doc.title, w.title_weight, counts)
-        for kw in doc.keywords:
-            self.analyzer.counts(kw, w.keyword_weight, counts)
-        self.analyzer.counts(doc.text, 1.0, counts)
-        return counts
+    @property
+    def vocab(self) -> dict[str, int]:
+        return self.vocabulary.ids
 
-    def _feature_values(self, counts: dict[str, float]) -> dict[str, float]:
-        """tf' times the feature-type multiplier."""
+    @property
+    def feature_names(self) -> list[str]:
+        return self.vocabulary.names
+
+    def _rows(self, docs: Sequence[Document], grow: bool = True) -> sp.csr_matrix:
+        """r values (tf' times the feature-type multiplier), one row per document."""
         w = self.weights
-        tf = sublinear if w.sublinear_tf else float
-        out = {}
-        for f, c in counts.items():
-            v = tf(c)
-            if " " in f:
-                v *= w.bigram_weight
-            elif not f.isascii() and w.accent_weight != 1.0 and _is_accented(f):
-                v *= w.accent_weight
-            out[f] = v
-        return out
+        counts = count_rows(
+            self.vocabulary,
+            docs,
+            w.title_weight,
+            w.keyword_weight,
+            grow,
+            w.analyzer.bigrams,
+        )
+        return self._tf(counts)
+
+    def _tf(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        w = self.weights
+        return tf_values(
+            counts, self.vocabulary.kind, w.sublinear_tf, w.accent_weight, w.bigram_weight
+        )
 
     def _row(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
-        """Feature ids (new features enter the vocabulary) and r values of a document."""
-        values = self._feature_values(self._counts(doc))
-        vocab = self.vocab
-        ids = np.empty(len(values), np.int64)
-        vals = np.empty(len(values), np.float64)
-        for i, (f, v) in enumerate(values.items()):
-            fid = vocab.get(f)
-            if fid is None:
-                fid = vocab[f] = len(vocab)
-                self.feature_names.append(f)
-            ids[i] = fid
-            vals[i] = v
-        order = np.argsort(ids)
-        return ids[order], vals[order]
+        m = self._rows([doc])
+        m.sort_indices()
+        return m.indices.astype(np.int64), m.data.astype(np.float64)
 
     # ------------------------------------------------------------------ sizes
     def __len__(self) -> int:
@@ -364,8 +361,8 @@ class MatchIndex:
         self.kind_code = np.append(self.kind_code, np.int32(self._kind(doc.kind)))
         self.facets.set(slot, doc.facets)
         self.delta_rows.append((ids, vals))
-        if len(self.vocab) > len(self.df):
-            grown = np.zeros(max(len(self.vocab), 2 * len(self.df)), np.int64)
+        if len(self.vocabulary) > len(self.df):
+            grown = np.zeros(max(len(self.vocabulary), 2 * len(self.df)), np.int64)
             grown[: len(self.df)] = self.df
             self.df = grown
         self._change_df(ids, +1)
@@ -419,20 +416,28 @@ class MatchIndex:
         docs = [self.slot_docs[s] for s in slots]
         rows = [self._slot_row(s) for s in slots]
         # drop features no live document has any more, renumbering the rest
-        nv = len(self.vocab)
+        voc = self.vocabulary
+        nv = len(voc)
         keep = self.df[:nv] > 0
         if not keep.all():
             remap = np.cumsum(keep) - 1
-            names = [f for f, i in sorted(self.vocab.items(), key=lambda kv: kv[1]) if keep[i]]
-            self.vocab = {f: i for i, f in enumerate(names)}
-            self.feature_names = names
+            names = [f for f, k in zip(voc.names, keep, strict=True) if k]
+            voc.replace(names, voc.kind[:nv][keep])
             rows = [(remap[ids], vals) for ids, vals in rows]
-        self._set_main(docs, rows)
+        nv = len(voc)
+        indptr = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum([len(r[0]) for r in rows], out=indptr[1:])
+        if rows:
+            idx = np.concatenate([r[0] for r in rows]).astype(np.int32)
+            val = np.concatenate([r[1] for r in rows])
+        else:
+            idx, val = np.zeros(0, np.int32), np.zeros(0)
+        self._set_main(docs, sp.csr_matrix((val, idx, indptr), shape=(len(rows), nv)))
 
     # ------------------------------------------------------------------ norms
     def _delta_matrix(self) -> sp.csr_matrix:
         if self._delta_csr is None:
-            nv = len(self.vocab)
+            nv = len(self.vocabulary)
             rows = self.delta_rows
             indptr = np.zeros(len(rows) + 1, np.int64)
             np.cumsum([len(r[0]) for r in rows], out=indptr[1:])
@@ -476,60 +481,81 @@ class MatchIndex:
         return a - np.log1p(df.astype(np.float64))
 
     # ------------------------------------------------------------------ queries
-    def _vector(self, doc: Document) -> dict[str, float]:
-        """Normalised TF-IDF vector of a document (features outside the index included)."""
-        values = self._feature_values(self._counts(doc))
-        if not values:
-            return {}
-        names = list(values)
-        ids = np.array([self.vocab.get(f, -1) for f in names], np.int64)
-        a = math.log1p(len(self.id_to_slot)) + 1.0
-        idf = np.where(ids >= 0, self.idf(np.maximum(ids, 0)), a)
-        w = np.array([values[f] for f in names]) * idf
-        norm = float(np.sqrt((w * w).sum()))
-        return {f: float(x / norm) for f, x in zip(names, w, strict=True)} if norm else {}
-
-    def _query(self, query: QueryLike, facets: Mapping | None = None) -> _Query:
+    def _members(self, query: QueryLike) -> list[Document]:
         members = [query] if isinstance(query, Document) else list(query)
         if not members:
             raise EmptyProfileError("empty profile: a profile needs at least one document")
         for m in members:
             if not isinstance(m, Document):
                 raise MatchingError(f"expected a Document, got {type(m).__name__}")
+        return members
+
+    def _query_matrix(self, queries: Sequence[QueryLike]) -> sp.csr_matrix:
+        """Query coefficients, one row per query: score = inv_norm[d] * (row . r_d)."""
+        groups = [self._members(q) for q in queries]
+        flat = [m for g in groups for m in g]
+        owner = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+        nv = len(self.vocabulary)
         w = self.weights
-        if len(members) == 1 or w.profile_mode == "centroid":
-            vec: dict[str, float] = {}
-            for m in members:
-                for f, x in self._vector(m).items():
-                    vec[f] = vec.get(f, 0.0) + x
-        else:  # "sum": the profile as one long document
-            joined = Document(
-                id="profile",
-                title=" \n ".join(m.title for m in members),
-                text=" \n ".join(m.text for m in members),
-                keywords=tuple(k for m in members for k in m.keywords),
+        if w.profile_mode == "sum":
+            counts = count_rows(
+                self.vocabulary, flat, w.title_weight, w.keyword_weight, False, w.analyzer.bigrams
             )
-            vec = self._vector(joined)
-        qf = QueryFacets.from_mappings([facets] if facets is not None else
-                                       [m.facets for m in members])
-        if not vec:
-            return _Query(np.zeros(0, np.int64), np.zeros(0), qf)
-        names = list(vec)
-        vals = np.array([vec[f] for f in names])
-        norm = float(np.sqrt((vals * vals).sum()))
-        vals = vals / norm if norm else vals
-        ids = np.array([self.vocab.get(f, -1) for f in names], np.int64)
-        known = ids >= 0
-        ids, vals = ids[known], vals[known]
-        if w.max_query_terms and len(ids) > w.max_query_terms:
-            # heaviest features; ties broken by feature id so the cut is deterministic
-            order = np.lexsort((ids, -vals))[: w.max_query_terms]
-            ids, vals = ids[order], vals[order]
-        live = self.df[ids] > 0
-        ids, vals = ids[live], vals[live]
-        order = np.argsort(ids)
-        ids, vals = ids[order], vals[order]
-        return _Query(ids, vals * self.idf(ids), qf)
+            agg = sp.csr_matrix(
+                (np.ones(len(flat)), (owner, np.arange(len(flat)))), shape=(len(groups), len(flat))
+            )
+            vec = self._tfidf_normalized(self._tf(agg @ counts))
+        else:
+            members = self._tfidf_normalized(self._rows(flat, grow=False))
+            agg = sp.csr_matrix(
+                (np.ones(len(flat)), (owner, np.arange(len(flat)))), shape=(len(groups), len(flat))
+            )
+            vec = self._tfidf_normalized(agg @ members, idf=False)
+        vec = _widen(vec.tocsr(), nv)
+        vec = self._truncate(vec)
+        vec.data *= self.idf(vec.indices.astype(np.int64))
+        return vec
+
+    def _tfidf_normalized(self, m: sp.csr_matrix, idf: bool = True) -> sp.csr_matrix:
+        m = m.tocsr().astype(np.float64)
+        nv = len(self.vocabulary)
+        m = _widen(m, nv)
+        live = self.df[m.indices] > 0
+        if not live.all():  # features of no live document: not in the index
+            m.data[~live] = 0.0
+            m.eliminate_zeros()
+        if idf:
+            m.data *= self.idf(m.indices.astype(np.int64))
+        sq = np.bincount(
+            np.repeat(np.arange(m.shape[0]), np.diff(m.indptr)), m.data**2, minlength=m.shape[0]
+        )
+        norms = np.sqrt(sq)
+        inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+        m.data *= np.repeat(inv, np.diff(m.indptr))
+        return m
+
+    def _truncate(self, m: sp.csr_matrix) -> sp.csr_matrix:
+        """Keep the max_query_terms heaviest features of each row (ties: lower feature id)."""
+        limit = self.weights.max_query_terms
+        lens = np.diff(m.indptr)
+        if not limit or not (lens > limit).any():
+            return m
+        keep = np.ones(len(m.data), bool)
+        for r in np.flatnonzero(lens > limit):
+            a, b = m.indptr[r], m.indptr[r + 1]
+            order = np.lexsort((m.indices[a:b], -m.data[a:b]))
+            keep[a + order[limit:]] = False
+        m.data[~keep] = 0.0
+        m.eliminate_zeros()
+        return m
+
+    def _query(self, query: QueryLike, facets: Mapping | None = None) -> _Query:
+        members = self._members(query)
+        row = self._query_matrix([members])
+        qf = QueryFacets.from_mappings(
+            [facets] if facets is not None else [m.facets for m in members]
+        )
+        return _Query(row.indices.astype(np.int64), row.data.astype(np.float64), qf)
 
     def _raw_scores(self, q: _Query) -> np.ndarray:
         """sum(coef * r_d) for every slot (main via postings, delta via rows)."""
@@ -634,12 +660,13 @@ class MatchIndex:
         _check_top_k(top_k)
         if exclude is not None and len(exclude) != len(queries):
             raise MatchingError("exclude must give one list of ids per query")
-        parsed = [self._query(q) for q in queries]
+        parsed = self._parse_many(queries)
         base = self._allowed(kinds, None)
         inv = self.inv_norms()
         today_n = (today or dt.date.today()).toordinal()
-        chunks = [range(i, min(i + chunk_size, len(parsed))) for i in
-                  range(0, len(parsed), chunk_size)]
+        chunks = [
+            range(i, min(i + chunk_size, len(parsed))) for i in range(0, len(parsed), chunk_size)
+        ]
 
         def run(chunk: range) -> list[list[Hit]]:
             return self._chunk(parsed, chunk, top_k, base, inv, exclude, today_n, use_facets)
@@ -652,8 +679,20 @@ class MatchIndex:
             parts = [run(c) for c in chunks]
         return [hits for part in parts for hits in part]
 
+    def _parse_many(self, queries: Sequence[QueryLike]) -> list[_Query]:
+        out: list[_Query] = []
+        for start in range(0, len(queries), 4096):
+            part = queries[start : start + 4096]
+            m = self._query_matrix(part)
+            for r, q in enumerate(part):
+                a, b = m.indptr[r], m.indptr[r + 1]
+                members = [q] if isinstance(q, Document) else q
+                qf = QueryFacets.from_mappings([d.facets for d in members])
+                out.append(_Query(m.indices[a:b].astype(np.int64), m.data[a:b], qf))
+        return out
+
     def _chunk(self, parsed, chunk, top_k, base, inv, exclude, today_n, use_facets):
-        nv = len(self.vocab)
+        nv = len(self.vocabulary)
         qs = [parsed[i] for i in chunk]
         indptr = np.zeros(len(qs) + 1, np.int64)
         np.cumsum([len(q.features) for q in qs], out=indptr[1:])
@@ -685,8 +724,7 @@ class MatchIndex:
                     if s is not None:
                         allowed[s] = False
             keep = (text > 0) & allowed[slots]
-            out.append(self._rank(parsed[i], text[keep], slots[keep], top_k, today_n,
-                                  use_facets))
+            out.append(self._rank(parsed[i], text[keep], slots[keep], top_k, today_n, use_facets))
         return out
 
     # ------------------------------------------------------------------ explanations
@@ -708,8 +746,7 @@ class MatchIndex:
             raise UnknownDocumentError(f"unknown document id {doc_id!r}")
         q = self._query(query, facets)
         ids, vals = self._slot_row(slot)
-        shared, qi, di = np.intersect1d(q.features, ids, assume_unique=True,
-                                        return_indices=True)
+        shared, qi, di = np.intersect1d(q.features, ids, assume_unique=True, return_indices=True)
         inv = self.inv_norms()[slot]
         contrib = q.coef[qi] * vals[di] * inv
         names = [self.feature_names[i] for i in shared]
@@ -718,14 +755,15 @@ class MatchIndex:
         doc = self.slot_docs[slot]
         if use_facets and not q.facets.empty:
             fits = explain_facets(q.facets, doc.facets, self.weights, today_n)
-            mult = float(self.facets.multiplier(q.facets, np.array([slot]), self.weights,
-                                                today_n)[0])
+            mult = float(
+                self.facets.multiplier(q.facets, np.array([slot]), self.weights, today_n)[0]
+            )
         else:
             fits, mult = [], 1.0
-        terms = group_contributions(self.analyzer, doc, self.weights,
-                                    dict(zip(names, contrib.tolist(), strict=True)))
-        return Explanation(doc_id, text_score * mult, text_score, mult, tuple(terms),
-                           tuple(fits))
+        terms = group_contributions(
+            self.analyzer, doc, self.weights, dict(zip(names, contrib.tolist(), strict=True))
+        )
+        return Explanation(doc_id, text_score * mult, text_score, mult, tuple(terms), tuple(fits))
 
     # ------------------------------------------------------------------ persistence
     def save(self, path) -> None:
@@ -740,6 +778,13 @@ class MatchIndex:
         return load_index(cls, path, weights)
 
 
+def _widen(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
+    """The same rows with more (empty) columns: the vocabulary grew since m was made."""
+    if m.shape[1] == n_cols:
+        return m
+    return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_cols))
+
+
 def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
     """Concatenation of arange(s, s + l) for each (s, l), vectorised."""
     total = int(lens.sum())
@@ -748,9 +793,3 @@ def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
     ends = np.cumsum(lens)
     offsets = np.repeat(starts - (ends - lens), lens)
     return np.arange(total, dtype=np.int64) + offsets
-
-
-def _is_accented(feature: str) -> bool:
-    from ecosystem.core.text import strip_diacritics
-
-    return strip_diacritics(feature) != feature

@@ -17,13 +17,14 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from ecosystem.matching.engine import Document, IndexFormatError
 from ecosystem.matching.weights import Weights
 
 MAGIC = "hue-ecosystem-matching-index"
 FORMAT_VERSION = 1
-_ARRAYS = ("indptr", "indices", "data", "features", "documents")
+_ARRAYS = ("indptr", "indices", "data", "features", "kinds", "documents")
 
 
 def _crc(arr: np.ndarray) -> int:
@@ -38,11 +39,10 @@ def save_index(index, path) -> None:
         "indptr": fwd.indptr.astype(np.int64),
         "indices": fwd.indices.astype(np.int32),
         "data": fwd.data.astype(np.float32),
+        "kinds": index.vocabulary.kind[: len(index.feature_names)].astype(np.int8),
         "features": np.frombuffer("\n".join(index.feature_names).encode("utf-8"), np.uint8),
         "documents": np.frombuffer(
-            json.dumps([d.to_json() for d in index.slot_docs], ensure_ascii=False).encode(
-                "utf-8"
-            ),
+            json.dumps([d.to_json() for d in index.slot_docs], ensure_ascii=False).encode("utf-8"),
             np.uint8,
         ),
     }
@@ -117,13 +117,17 @@ def load_index(cls, path, weights: Weights):
         or (len(indices) and (indices.min() < 0 or indices.max() >= len(names)))
     ):
         raise IndexFormatError(f"{path}: inconsistent index file")
+    kinds = arrays["kinds"]
+    if len(kinds) != len(names) or (len(kinds) and (kinds.min() < 0 or kinds.max() > 2)):
+        raise IndexFormatError(f"{path}: inconsistent index file")
     index = cls(weights)
-    index.vocab = {f: i for i, f in enumerate(names)}
-    index.feature_names = names
-    rows = [
-        (indices[indptr[i] : indptr[i + 1]].astype(np.int64),
-         data[indptr[i] : indptr[i + 1]].astype(np.float64))
-        for i in range(n)
-    ]
-    index._set_main(docs, rows)
+    try:
+        index.vocabulary.replace(names, kinds)
+    except (KeyError, ValueError) as exc:
+        raise IndexFormatError(f"{path}: inconsistent index file ({exc})") from exc
+    fwd = sp.csr_matrix(
+        (data.astype(np.float64), indices.astype(np.int32), indptr.astype(np.int64)),
+        shape=(n, len(names)),
+    )
+    index._set_main(docs, fwd)
     return index

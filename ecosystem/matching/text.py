@@ -31,6 +31,7 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 # A token: one CJK character, or a run of letters/digits (combining marks kept inside the run).
 TOKEN_RE = re.compile(rf"[{_CJK}]|(?:[^\W_{_CJK}]|[\u0300-\u036f])+")
 
+
 def _words(text: str) -> list[str]:
     return text.split()
 
