@@ -11,7 +11,7 @@ from typing import Any
 __all__ = ["create_app"]
 
 
-def create_app(config: dict[str, Any] | None = None):  # noqa: ANN201 - returns flask.Flask
+def create_app(config: dict[str, Any] | None = None):
     from ecosystem.app import create_app as _create_app
 
     return _create_app(config)

@@ -14,7 +14,7 @@ from ecosystem.core.db import configure_sqlite
 from ecosystem.core.errors import register_error_handlers
 from ecosystem.core.logging import configure_logging
 from ecosystem.core.security import register_security_headers
-from ecosystem.extensions import babel, csrf, db, limiter, migrate, oauth
+from ecosystem.extensions import babel, csrf, db, limiter, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -61,9 +61,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
     limiter.init_app(app)
-    oauth.init_app(app)
 
 
 def import_models() -> None:
@@ -71,6 +69,7 @@ def import_models() -> None:
     from ecosystem.auth import models as _auth  # noqa: F401
     from ecosystem.core import audit as _audit  # noqa: F401
     from ecosystem.core import jobs as _jobs  # noqa: F401
+    from ecosystem.registry import models as _registry  # noqa: F401
 
 
 def select_locale() -> str:
@@ -85,9 +84,15 @@ def select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from ecosystem.auth import admin_views, membership_views, oidc
+    from ecosystem.auth import views as auth_views
+    from ecosystem.auth.sessions import init_sessions
     from ecosystem.site.views import bp as site_bp
 
-    app.register_blueprint(site_bp)
+    init_sessions(app)
+    oidc.init_oidc(app)
+    for blueprint in (site_bp, auth_views.bp, oidc.bp, membership_views.bp, admin_views.bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_template_helpers(app: Flask) -> None:

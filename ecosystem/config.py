@@ -40,7 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECOSYSTEM_ENV", "ENV", str, "development (default), production or testing"),
     Setting("SECRET_KEY", "SECRET_KEY", str, "signs sessions and tokens; required in production"),
     Setting("DATABASE_URL", "SQLALCHEMY_DATABASE_URI", str, "SQLAlchemy URL; SQLite by default"),
-    Setting("CELERY_BROKER_URL", "CELERY_BROKER_URL", str, "redis:// or amqp://; empty = in-process"),
+    Setting(
+        "CELERY_BROKER_URL", "CELERY_BROKER_URL", str, "redis:// or amqp://; empty = in-process"
+    ),
     Setting("CELERY_RESULT_BACKEND", "CELERY_RESULT_BACKEND", str, "optional result backend"),
     Setting("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", str, "limiter storage"),
     Setting("PORT", "PORT", int, "port for make run (5000)"),
@@ -168,7 +170,7 @@ def finalize(config: dict[str, Any]) -> None:
 
 
 # Every module that defines tasks, so a worker registers them all at start.
-TASK_MODULES = ("ecosystem.site.tasks",)
+TASK_MODULES = ("ecosystem.site.tasks", "ecosystem.core.mail")
 
 
 def celery_settings(config: dict[str, Any]) -> dict[str, Any]:

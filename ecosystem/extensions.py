@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from authlib.integrations.flask_client import OAuth
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -16,6 +15,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
-oauth = OAuth()
 # Storage is chosen in create_app (Redis when configured, memory otherwise).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from ecosystem.auth.models import User
+from ecosystem.auth.operations import email_key
 from ecosystem.auth.passwords import hash_password
-from ecosystem.auth.seed import email_key
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 

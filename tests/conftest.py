@@ -45,6 +45,7 @@ def make_config(tmp_path: Path, url: str, **extra: object) -> dict[str, object]:
         "SEED_DEMO": False,
         "LOG_FORMAT": "text",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ENABLED": False,
     }
     config.update(extra)
     return config
@@ -88,7 +89,11 @@ def db_session(app):
         outer = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _BoundSession}
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _BoundSession,
+            }
         )
         try:
             yield db.session

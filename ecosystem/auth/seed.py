@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ecosystem.auth.models import User
+from ecosystem.auth.operations import email_key
 from ecosystem.auth.passwords import hash_password
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
@@ -14,12 +15,6 @@ DEMO_PASSWORD = "Hue-demo-2026!"
 DEMO_ACCOUNTS = [
     {"email": "admin@hue-innovation.local", "full_name": "Quản trị Sở KH&CN"},
 ]
-
-
-def email_key(email: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", email).strip().casefold()
 
 
 def seed_accounts() -> int:

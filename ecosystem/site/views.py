@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from sqlalchemy import text
 
 from ecosystem.core.jobs import Job
+from ecosystem.core.permissions import can_view_job, require
 from ecosystem.core.urls import safe_next_url
 from ecosystem.extensions import db
 from ecosystem.site.stats import home_counts
@@ -65,10 +76,7 @@ def _visible_job(job_id: int) -> Job:
     job = db.session.get(Job, job_id)
     if job is None:
         abort(404)
-    from ecosystem.core.permissions import can_view_job
-
-    if not can_view_job(g.get("user"), job):
-        abort(403)
+    require(can_view_job(g.get("user"), job))
     return job
 
 

@@ -51,5 +51,7 @@ def test_summary_is_plain_json(db_session, make_user):
 
     from ecosystem.core.jobs import JobState
 
-    row = record_audit("x", make_user(), when=dt.date(2026, 1, 2), state=JobState.failed, tags={"a"})
+    row = record_audit(
+        "x", make_user(), when=dt.date(2026, 1, 2), state=JobState.failed, tags={"a"}
+    )
     assert row.summary == {"when": "2026-01-02", "state": "failed", "tags": ["a"]}

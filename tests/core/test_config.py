@@ -51,7 +51,9 @@ def test_production_refusal_is_one_line_without_traceback(tmp_path):
     )
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines == ["ecosystem: configuration error: production needs SECRET_KEY set to a long random value"]
+    assert lines == [
+        "ecosystem: configuration error: production needs SECRET_KEY set to a long random value"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,10 @@ def test_job_reports_progress_and_result_in_process(db_session, make_user):
 
 
 def test_failed_job_keeps_readable_message_and_rolls_back_its_work(db_session):
-    for user_error, expected in [(True, "Tệp không đọc được: dòng 3 thiếu mã số thuế"), (False, "ValueError: boom")]:
+    for user_error, expected in [
+        (True, "Tệp không đọc được: dòng 3 thiếu mã số thuế"),
+        (False, "ValueError: boom"),
+    ]:
         job = start_job("test", failing_job, user_error)
         job_id = job.id
         db.session.commit()
@@ -62,7 +65,9 @@ def test_failed_job_keeps_readable_message_and_rolls_back_its_work(db_session):
         assert job.state is JobState.failed
         assert job.error == expected
         assert job.progress == 40  # the last committed report stays visible
-    leftovers = db.session.scalar(sa.select(sa.func.count()).where(Job.kind == "should-be-rolled-back"))
+    leftovers = db.session.scalar(
+        sa.select(sa.func.count()).where(Job.kind == "should-be-rolled-back")
+    )
     assert leftovers == 0
 
 

@@ -32,20 +32,45 @@ def worker_setup(tmp_path):
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'worker.db'}"
     queue = f"test-{uuid.uuid4().hex[:8]}"  # stale workers of other runs never take our tasks
     config = make_config(
-        tmp_path, url, CELERY_BROKER_URL=BROKER, CELERY_TASK_ALWAYS_EAGER=False,
+        tmp_path,
+        url,
+        CELERY_BROKER_URL=BROKER,
+        CELERY_TASK_ALWAYS_EAGER=False,
         CELERY_TASK_DEFAULT_QUEUE=queue,
     )
     app = create_app(config)
     with app.app_context():
         if url.startswith("sqlite"):
             upgrade()
-    env = {**os.environ, "DATABASE_URL": url, "CELERY_BROKER_URL": BROKER,
-           "ECOSYSTEM_INSTANCE": str(tmp_path), "LOG_FORMAT": "text"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CELERY_BROKER_URL": BROKER,
+        "ECOSYSTEM_INSTANCE": str(tmp_path),
+        "LOG_FORMAT": "text",
+    }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ecosystem.celery_worker", "worker",
-         "--pool", "solo", "--queues", queue, "--loglevel", "INFO", "--without-heartbeat",
-         "--without-gossip", "--without-mingle"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ecosystem.celery_worker",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            queue,
+            "--loglevel",
+            "INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     yield app, worker
     worker.terminate()

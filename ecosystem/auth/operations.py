@@ -1,0 +1,228 @@
+"""Account operations. They change and flush, write the audit row, and never commit."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from flask import render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ecosystem.auth.models import (
+    MembershipStatus,
+    OidcIdentity,
+    OrgMembership,
+    OrgRole,
+    PlatformRole,
+    User,
+    UserRole,
+)
+from ecosystem.auth.passwords import hash_password
+from ecosystem.auth.sessions import end_all_sessions
+from ecosystem.auth.tokens import make_reset_token, make_verify_token
+from ecosystem.core.audit import record_audit
+from ecosystem.core.errors import UserError
+from ecosystem.core.mail import send_mail
+from ecosystem.core.models import utcnow
+from ecosystem.extensions import db
+
+
+def email_key(email: str) -> str:
+    """The identity of an address: NFKC-normalised and case-folded."""
+    return unicodedata.normalize("NFKC", email).strip().casefold()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email_key == email_key(email)))
+
+
+def _send_template_mail(user: User, template: str, subject: str, **context: Any) -> None:
+    with force_locale(user.locale or "vi"):
+        body = render_template(f"emails/{template}.txt", user=user, **context)
+        send_mail(user.email, _(subject), body)
+
+
+def register_user(data: dict[str, Any]) -> User:
+    if find_user_by_email(data["email"]) is not None:
+        raise UserError(
+            _("Địa chỉ e-mail này đã được đăng ký. Hãy đăng nhập hoặc đặt lại mật khẩu."),
+            field="email",
+        )
+    user = User(
+        email=unicodedata.normalize("NFKC", data["email"]).strip(),
+        email_key=email_key(data["email"]),
+        full_name=data["full_name"].strip(),
+        password_hash=hash_password(data["password"]),
+        locale=data.get("locale") or "vi",
+        password_changed_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_audit("auth.register", user, actor=user)
+    send_verification(user)
+    return user
+
+
+def send_verification(user: User) -> None:
+    link = url_for("auth.verify_email", token=make_verify_token(user), _external=True)
+    _send_template_mail(user, "verify_email", "Xác nhận địa chỉ e-mail", link=link)
+
+
+def verify_email(user: User) -> None:
+    user.email_verified_at = utcnow()
+    record_audit("auth.verify_email", user, actor=user)
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the account exists; say nothing either way (no enumeration)."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    _send_template_mail(user, "reset_password", "Đặt lại mật khẩu", link=link)
+    record_audit("auth.reset_requested", user, actor=user)
+
+
+def set_password(user: User, password: str, *, reason: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    ended = end_all_sessions(user)
+    record_audit("auth.password_changed", user, actor=user, reason=reason, sessions_ended=ended)
+
+
+def update_profile(user: User, data: dict[str, Any]) -> None:
+    before = {
+        "full_name": user.full_name,
+        "locale": user.locale,
+        "digest_opt_out": user.digest_opt_out,
+    }
+    user.full_name = data["full_name"].strip()
+    user.locale = data["locale"]
+    user.digest_opt_out = bool(data.get("digest_opt_out"))
+    after = {
+        "full_name": user.full_name,
+        "locale": user.locale,
+        "digest_opt_out": user.digest_opt_out,
+    }
+    if before != after:
+        record_audit("auth.profile_updated", user, before=before, after=after)
+
+
+def set_active(user: User, active: bool, admin: User) -> None:
+    if user.id == admin.id and not active:
+        raise UserError(_("Bạn không thể tự khóa tài khoản của mình."))
+    if user.is_active == active:
+        return
+    user.is_active = active
+    ended = 0 if active else end_all_sessions(user)
+    record_audit(
+        "auth.enabled" if active else "auth.disabled", user, actor=admin, sessions_ended=ended
+    )
+
+
+def grant_role(user: User, role: PlatformRole, admin: User) -> None:
+    if user.has_role(role):
+        return
+    user.roles.append(UserRole(role=role, granted_by_id=admin.id))
+    db.session.flush()
+    record_audit("auth.role_granted", user, actor=admin, role=role)
+
+
+def revoke_role(user: User, role: PlatformRole, admin: User) -> None:
+    if role is PlatformRole.admin and user.id == admin.id:
+        raise UserError(_("Bạn không thể tự thu hồi quyền quản trị của mình."))
+    for link in [r for r in user.roles if r.role is role]:
+        user.roles.remove(link)
+        record_audit("auth.role_revoked", user, actor=admin, role=role)
+
+
+def request_membership(user: User, organisation: Any, message: str = "") -> OrgMembership:
+    existing = db.session.scalar(
+        select(OrgMembership).where(
+            OrgMembership.user_id == user.id, OrgMembership.organisation_id == organisation.id
+        )
+    )
+    if existing is not None and existing.status in (
+        MembershipStatus.pending,
+        MembershipStatus.active,
+    ):
+        raise UserError(_("Bạn đã là thành viên hoặc đã gửi yêu cầu tham gia tổ chức này."))
+    link = existing or OrgMembership(user_id=user.id, organisation_id=organisation.id)
+    link.status, link.role, link.message = MembershipStatus.pending, OrgRole.member, message[:500]
+    link.decided_at = link.decided_by_id = None
+    db.session.add(link)
+    db.session.flush()
+    record_audit("membership.requested", link, actor=user, organisation_id=organisation.id)
+    return link
+
+
+def decide_membership(link: OrgMembership, approve: bool, admin: User) -> None:
+    if link.status is not MembershipStatus.pending:
+        raise UserError(_("Yêu cầu này đã được xử lý."))
+    link.status = MembershipStatus.active if approve else MembershipStatus.refused
+    link.decided_at, link.decided_by_id = utcnow(), admin.id
+    record_audit("membership.approved" if approve else "membership.refused", link, actor=admin)
+    with force_locale(link.user.locale or "vi"):
+        subject = (
+            _("Yêu cầu tham gia tổ chức đã được duyệt")
+            if approve
+            else _("Yêu cầu tham gia tổ chức bị từ chối")
+        )
+        body = render_template("emails/membership_decided.txt", link=link, approve=approve)
+        send_mail(link.user.email, subject, body)
+
+
+def set_membership_role(link: OrgMembership, role: OrgRole, admin: User) -> None:
+    if link.status is not MembershipStatus.active:
+        raise UserError(_("Chỉ thành viên đang hoạt động mới được đổi vai trò."))
+    if link.role is role:
+        return
+    if link.user_id == admin.id and role is not OrgRole.admin:
+        raise UserError(_("Bạn không thể tự bỏ quyền quản trị tổ chức của mình."))
+    before = link.role
+    link.role = role
+    record_audit(
+        "membership.role_changed", link, actor=admin, before={"role": before}, after={"role": role}
+    )
+
+
+def revoke_membership(link: OrgMembership, admin: User) -> None:
+    if link.user_id == admin.id:
+        raise UserError(_("Bạn không thể tự rời khỏi vai trò quản trị theo cách này."))
+    link.status = MembershipStatus.revoked
+    link.decided_at, link.decided_by_id = utcnow(), admin.id
+    record_audit("membership.revoked", link, actor=admin)
+
+
+def link_identity(user: User, issuer: str, subject: str, email: str) -> OidcIdentity:
+    identity = OidcIdentity(
+        user_id=user.id, issuer=issuer, subject=subject, email=email, last_used_at=utcnow()
+    )
+    db.session.add(identity)
+    db.session.flush()
+    record_audit("auth.oidc_linked", user, actor=user, issuer=issuer)
+    return identity
+
+
+def create_user_from_identity(issuer: str, subject: str, claims: dict[str, Any]) -> User:
+    email = claims.get("email") or ""
+    if not email or find_user_by_email(email) is not None:
+        # Never merge by e-mail alone: the owner of the existing account must link it.
+        raise UserError(
+            _(
+                "Đã có tài khoản với e-mail này. Hãy đăng nhập bằng mật khẩu, rồi liên kết tài khoản trong trang cá nhân."
+            )
+        )
+    user = User(
+        email=email,
+        email_key=email_key(email),
+        full_name=claims.get("name") or email.split("@")[0],
+        email_verified_at=utcnow() if claims.get("email_verified") else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_audit("auth.register", user, actor=user, via="oidc", issuer=issuer)
+    link_identity(user, issuer, subject, email)
+    return user

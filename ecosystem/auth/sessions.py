@@ -1,0 +1,124 @@
+"""Server-side sign-in sessions.
+
+The signed cookie only carries a random session id; the row in ``user_sessions`` decides
+whether it is still valid. Signing out, disabling an account or a timeout ends the row,
+and the cookie is worthless from that moment on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+
+from flask import Flask, current_app, g, request, session
+from sqlalchemy import select, update
+
+from ecosystem.auth.models import User, UserSession
+from ecosystem.core.audit import record_audit
+from ecosystem.core.models import utcnow
+from ecosystem.extensions import db
+
+SESSION_KEY = "sid"
+# Writing last_seen_at on every request would turn reads into writes; a minute is precise
+# enough for an idle timeout counted in tens of minutes.
+TOUCH_INTERVAL = dt.timedelta(seconds=60)
+security_log = logging.getLogger("ecosystem.security")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, via: str = "password") -> UserSession:
+    """Sign ``user`` in on this browser with a brand-new session (no fixation)."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    token = secrets.token_urlsafe(32)
+    row = UserSession(
+        token_hash=_hash(token),
+        user_id=user.id,
+        ip_address=request.remote_addr or "",
+        user_agent=(request.user_agent.string or "")[:300],
+        via=via,
+    )
+    db.session.add(row)
+    user.last_login_at = utcnow()
+    session[SESSION_KEY] = token
+    session.permanent = True
+    g.user = user
+    record_audit("auth.sign_in", user, actor=user, via=via)
+    security_log.info("sign-in", extra={"event": "sign_in", "user_id": user.id, "via": via})
+    return row
+
+
+def end_session() -> None:
+    token = session.get(SESSION_KEY)
+    user = g.get("user")
+    if token:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+    if user is not None:
+        record_audit("auth.sign_out", user, actor=user)
+        security_log.info("sign-out", extra={"event": "sign_out", "user_id": user.id})
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    g.user = None
+
+
+def end_all_sessions(user: User) -> int:
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def load_signed_in_user() -> None:
+    g.user = None
+    token = session.get(SESSION_KEY)
+    if not token:
+        return
+    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    now = utcnow()
+    if row is None or row.ended_at is not None or not _within_timeouts(row, now):
+        if row is not None and row.ended_at is None:
+            row.ended_at = now
+            db.session.commit()
+        session.pop(SESSION_KEY, None)
+        return
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        session.pop(SESSION_KEY, None)
+        return
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        row.last_seen_at = now
+        db.session.commit()
+    g.user = user
+
+
+def _within_timeouts(row: UserSession, now: dt.datetime) -> bool:
+    config = current_app.config
+    idle = dt.timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    absolute = dt.timedelta(hours=config["SESSION_MAX_HOURS"])
+    return now - row.last_seen_at <= idle and now - row.created_at <= absolute
+
+
+def init_sessions(app: Flask) -> None:
+    app.permanent_session_lifetime = dt.timedelta(hours=app.config["SESSION_MAX_HOURS"])
+
+    @app.before_request
+    def _load_user() -> None:
+        if request.endpoint == "static":
+            g.user = None
+            return
+        load_signed_in_user()
