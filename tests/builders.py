@@ -34,3 +34,61 @@ def make_user(db_session):
         return user
 
     return _make
+
+
+@pytest.fixture
+def make_org(db_session):
+    from ecosystem.registry.enums import OrgKind
+    from ecosystem.registry.models import Organisation
+
+    def _make(name: str | None = None, *, kind: OrgKind = OrgKind.enterprise, **fields) -> Organisation:
+        number = next(_counter)
+        org = Organisation(
+            kind=kind,
+            name_vi=name or f"Công ty TNHH Thử nghiệm {number}",
+            name_en=fields.pop("name_en", ""),
+            short_name=fields.pop("short_name", f"T{number}"),
+            **fields,
+        )
+        db.session.add(org)
+        db.session.flush()
+        return org
+
+    return _make
+
+
+@pytest.fixture
+def make_member(db_session, make_user):
+    """A verified user with an active membership (``role`` member or admin) in ``org``."""
+    from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
+
+    def _make(org, *, role: str = "member", user: User | None = None, **user_fields) -> User:
+        user = user or make_user(**user_fields)
+        db.session.add(
+            OrgMembership(
+                user_id=user.id,
+                organisation_id=org.id,
+                role=OrgRole(role),
+                status=MembershipStatus.active,
+            )
+        )
+        db.session.flush()
+        db.session.refresh(user)
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def make_platform_user(db_session, make_user):
+    """A user holding a platform role: admin, fund_manager, reviewer, lab_manager, steering."""
+    from ecosystem.auth.models import PlatformRole, UserRole
+
+    def _make(role: str, **user_fields) -> User:
+        user = make_user(**user_fields)
+        db.session.add(UserRole(user_id=user.id, role=PlatformRole(role)))
+        db.session.flush()
+        db.session.refresh(user)
+        return user
+
+    return _make
