@@ -70,6 +70,7 @@ def import_models() -> None:
     from ecosystem.core import audit as _audit  # noqa: F401
     from ecosystem.core import jobs as _jobs  # noqa: F401
     from ecosystem.registry import models as _registry  # noqa: F401
+    from ecosystem.registry import search_index as _search  # noqa: F401
 
 
 def select_locale() -> str:

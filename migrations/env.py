@@ -15,6 +15,8 @@ logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
 
+from ecosystem.core.db import include_object  # noqa: E402
+
 
 def render_item(type_, obj, autogen_context):
     """Render our UTC datetime decorator as the plain column type it stores."""
@@ -47,6 +49,7 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
 
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)

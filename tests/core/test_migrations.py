@@ -5,12 +5,15 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from ecosystem import create_app
+from ecosystem.core.db import include_object
 from ecosystem.extensions import db
 from tests.conftest import make_config
 
 
 def _diff(connection):
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object}
+    )
     return compare_metadata(context, db.metadata)
 
 

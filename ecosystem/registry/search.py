@@ -1,0 +1,147 @@
+"""One search box over every kind of record: ranked, filtered, paginated, visibility-aware.
+
+Queries are folded like the index ("dai hoc hue" and "Đại học Huế" are the same query);
+every word must match, the last one as a prefix (search as you type). When nothing
+matches, each word is widened to the title words one edit away (rapidfuzz), so a
+one-letter typo in a name still finds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from ecosystem.core.text import fold
+from ecosystem.extensions import db
+from ecosystem.registry.search_index import KINDS, SearchEntry, vocabulary, words
+
+MAX_WORDS = 8
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    kinds: tuple[str, ...] = ()
+    field_code: str | None = None
+    trl_min: int | None = None
+    province: str | None = None
+    organisation_id: int | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class SearchResults:
+    entries: list[SearchEntry]
+    total: int
+    page: int
+    per_page: int
+    corrected: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search(query: SearchQuery, user: Any = None) -> SearchResults:
+    terms = words(query.text)[:MAX_WORDS]
+    groups = [[t] for t in terms]
+    results = _run(query, user, groups)
+    if results.total == 0 and terms:
+        widened = [_near_terms(t) for t in terms]
+        if any(len(g) > 1 for g in widened):
+            results = _run(query, user, widened)
+            results.corrected = {t: g[1:] for t, g in zip(terms, widened, strict=True) if len(g) > 1}
+    return results
+
+
+def _near_terms(term: str) -> list[str]:
+    """The term itself, then title words one edit away (only for words of 3+ letters)."""
+    if len(term) < 3:
+        return [term]
+    matches = process.extract(term, vocabulary(), scorer=Levenshtein.distance, score_cutoff=1, limit=8)
+    return [term, *[m[0] for m in matches if m[0] != term]]
+
+
+def _visibility(user: Any) -> Any:
+    if user is not None and user.is_admin:
+        return sa.true()
+    org_ids = sorted(user.active_org_ids) if user is not None else []
+    if org_ids:
+        return sa.or_(SearchEntry.is_public.is_(True), SearchEntry.organisation_id.in_(org_ids))
+    return SearchEntry.is_public.is_(True)
+
+
+def _filters(query: SearchQuery, user: Any) -> list[Any]:
+    conditions = [_visibility(user)]
+    kinds = [k for k in query.kinds if k in KINDS]
+    if kinds:
+        conditions.append(SearchEntry.kind.in_(kinds))
+    if query.field_code:
+        conditions.append(SearchEntry.field_code == query.field_code)
+    if query.trl_min:
+        conditions.append(SearchEntry.trl >= query.trl_min)
+    if query.province:
+        conditions.append(SearchEntry.province_folded == fold(query.province))
+    if query.organisation_id:
+        conditions.append(SearchEntry.organisation_id == query.organisation_id)
+    return conditions
+
+
+def _run(query: SearchQuery, user: Any, groups: list[list[str]]) -> SearchResults:
+    conditions = _filters(query, user)
+    if groups:
+        backend = _BACKENDS[db.session.get_bind().dialect.name]
+        ranked = backend(groups)
+        base = sa.select(SearchEntry, ranked.c.score).join(ranked, ranked.c.id == SearchEntry.id)
+        order = [ranked.c.score.desc(), SearchEntry.id]
+    else:
+        base = sa.select(SearchEntry, sa.literal(0.0).label("score"))
+        order = [SearchEntry.updated_at.desc(), SearchEntry.id.desc()]
+    base = base.where(*conditions)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(base.order_by(None).subquery())) or 0
+    rows = db.session.execute(
+        base.order_by(*order).limit(query.per_page).offset((query.page - 1) * query.per_page)
+    ).all()
+    return SearchResults([row[0] for row in rows], total, query.page, query.per_page)
+
+
+def _sqlite_ranked(groups: list[list[str]]) -> Any:
+    """FTS5 over (title, body); bm25 with titles weighing ten times more (lower is better)."""
+    match = " AND ".join(_fts5_group(g, last=i == len(groups) - 1) for i, g in enumerate(groups))
+    return (
+        sa.select(
+            sa.column("rowid").label("id"),
+            (-sa.func.bm25(sa.literal_column("search_fts"), 10.0, 1.0)).label("score"),
+        )
+        .select_from(sa.table("search_fts"))
+        .where(sa.literal_column("search_fts").op("MATCH")(match))
+        .subquery()
+    )
+
+
+def _fts5_group(group: list[str], *, last: bool) -> str:
+    alternatives = [f'"{t}"' + ("*" if last and i == 0 else "") for i, t in enumerate(group)]
+    return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
+
+
+def _postgres_ranked(groups: list[list[str]]) -> Any:
+    """The generated tsvector (titles weight A, bodies B), ranked by ts_rank."""
+    parts = []
+    for i, group in enumerate(groups):
+        alternatives = [t + (":*" if i == len(groups) - 1 and j == 0 else "") for j, t in enumerate(group)]
+        parts.append("(" + " | ".join(alternatives) + ")")
+    tsquery = sa.func.to_tsquery("simple", " & ".join(parts))
+    vector = sa.literal_column("search_entries.search_vector")
+    return (
+        sa.select(SearchEntry.id.label("id"), sa.func.ts_rank(vector, tsquery).label("score"))
+        .where(vector.op("@@")(tsquery))
+        .subquery()
+    )
+
+
+_BACKENDS = {"sqlite": _sqlite_ranked, "postgresql": _postgres_ranked}
