@@ -250,12 +250,7 @@ class MatchIndex:
 
     def _recompute_main_stats(self) -> None:
         b = np.log1p(self.df[: self.main_vocab].astype(np.float64))
-        sq = self.fwd.data.astype(np.float64) ** 2
-        rows = np.repeat(np.arange(self.n_main), np.diff(self.fwd.indptr))
-        bi = b[self.fwd.indices]
-        self.s0 = np.bincount(rows, sq, minlength=self.n_main)
-        self.s1 = np.bincount(rows, sq * bi, minlength=self.n_main)
-        self.s2 = np.bincount(rows, sq * bi * bi, minlength=self.n_main)
+        self.s0, self.s1, self.s2 = _row_stats(self.fwd, b)
         self._inv_norm = None
 
     def _kind(self, kind: str) -> int:
@@ -456,15 +451,7 @@ class MatchIndex:
         a = math.log1p(len(self.id_to_slot)) + 1.0
         if self._delta_stats is None:
             m = self._delta_matrix()
-            sq = m.data.astype(np.float64) ** 2
-            b = np.log1p(self.df[m.indices].astype(np.float64))
-            rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-            n = m.shape[0]
-            self._delta_stats = (
-                np.bincount(rows, sq, minlength=n),
-                np.bincount(rows, sq * b, minlength=n),
-                np.bincount(rows, sq * b * b, minlength=n),
-            )
+            self._delta_stats = _row_stats(m, np.log1p(self.df[: m.shape[1]].astype(np.float64)))
         d0, d1, d2 = self._delta_stats
         s0 = np.concatenate([self.s0, d0])
         s1 = np.concatenate([self.s1, d1])
@@ -512,9 +499,8 @@ class MatchIndex:
             )
             vec = self._tfidf_normalized(agg @ members, idf=False)
         vec = _widen(vec.tocsr(), nv)
-        vec = self._truncate(vec)
         vec.data *= self.idf(vec.indices.astype(np.int64))
-        return vec
+        return self._truncate(vec)
 
     def _tfidf_normalized(self, m: sp.csr_matrix, idf: bool = True) -> sp.csr_matrix:
         m = m.tocsr().astype(np.float64)
@@ -535,7 +521,10 @@ class MatchIndex:
         return m
 
     def _truncate(self, m: sp.csr_matrix) -> sp.csr_matrix:
-        """Keep the max_query_terms heaviest features of each row (ties: lower feature id)."""
+        """Keep the max_query_terms features of each row with the largest coefficient (weight
+        times idf: the most a feature can add to any score). Features tied with the last one
+        kept are kept too, so the cut never depends on feature numbering (an incrementally
+        updated index and a rebuild number features differently)."""
         limit = self.weights.max_query_terms
         lens = np.diff(m.indptr)
         if not limit or not (lens > limit).any():
@@ -543,8 +532,9 @@ class MatchIndex:
         keep = np.ones(len(m.data), bool)
         for r in np.flatnonzero(lens > limit):
             a, b = m.indptr[r], m.indptr[r + 1]
-            order = np.lexsort((m.indices[a:b], -m.data[a:b]))
-            keep[a + order[limit:]] = False
+            row = m.data[a:b]
+            kth = -np.partition(-row, limit - 1)[limit - 1]
+            keep[a:b] = row >= kth * (1 - 1e-9)
         m.data[~keep] = 0.0
         m.eliminate_zeros()
         return m
@@ -776,6 +766,24 @@ class MatchIndex:
         from ecosystem.matching.persistence import load_index
 
         return load_index(cls, path, weights)
+
+
+def _row_stats(m: sp.csr_matrix, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: sum r^2, sum r^2 b, sum r^2 b^2 (b = ln(1 + df) of each feature)."""
+    n = m.shape[0]
+    if m.nnz == 0:
+        return np.zeros(n), np.zeros(n), np.zeros(n)
+    sq = m.data.astype(np.float64) ** 2
+    bi = b[m.indices]
+    sqb = sq * bi
+    starts = m.indptr[:-1]
+    nonempty = np.diff(m.indptr) > 0
+    out = []
+    for arr in (sq, sqb, sqb * bi):
+        sums = np.zeros(n)
+        sums[nonempty] = np.add.reduceat(arr, starts[nonempty])
+        out.append(sums)
+    return out[0], out[1], out[2]
 
 
 def _widen(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:

@@ -9,7 +9,9 @@ index and parsing thousands of profile queries fast.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,6 +23,9 @@ DOC_SEP = "\ue001"
 _BATCH_TOKEN_RE = __import__("re").compile(
     rf"[{FIELD_SEP}{DOC_SEP}]|[{_CJK}]|(?:[^\W_{_CJK}]|[\u0300-\u036f])+"
 )
+# Same tokens when the text has no CJK, combining mark or underscore (checked first), faster.
+_PLAIN_TOKEN_RE = __import__("re").compile(rf"[^\W_]+|[{FIELD_SEP}{DOC_SEP}]")
+_SPECIAL_RE = __import__("re").compile(rf"[{_CJK}\u0300-\u036f_]")
 KIND_FOLDED, KIND_ACCENTED, KIND_BIGRAM = 0, 1, 2
 _SEP_FIELD, _SEP_DOC = -2, -3
 
@@ -30,7 +35,7 @@ class Vocabulary:
 
     def __init__(self, analyzer: Analyzer):
         self.analyzer = analyzer
-        self.ids: dict[str, int] = {}
+        self.ids: dict[str, int] = {}  # unigram features (bigrams are found by code)
         self.names: list[str] = []
         self.kind = np.zeros(1024, np.int8)
         self.bigrams: dict[int, int] = {}  # (left fid << 32) | right fid -> fid
@@ -57,13 +62,13 @@ class Vocabulary:
     def replace(self, names: list[str], kinds: np.ndarray) -> None:
         """Reset to these features (after pruning); caches are rebuilt lazily."""
         self.names = list(names)
-        self.ids = {f: i for i, f in enumerate(self.names)}
         self.kind = np.array(kinds, np.int8) if len(kinds) else np.zeros(1024, np.int8)
+        uni = np.flatnonzero(self.kind[: len(self.names)] != KIND_BIGRAM).tolist()
+        self.ids = {self.names[i]: i for i in uni}
         self.bigrams = {}
-        for fid, (f, k) in enumerate(zip(self.names, self.kind, strict=False)):
-            if k == KIND_BIGRAM:
-                left, right = f.split(" ", 1)
-                self.bigrams[(self.ids[left] << 32) | self.ids[right]] = fid
+        for fid in np.flatnonzero(self.kind[: len(self.names)] == KIND_BIGRAM).tolist():
+            left, right = self.names[fid].split(" ", 1)
+            self.bigrams[(self.ids[left] << 32) | self.ids[right]] = fid
         self._reset_tokens()
 
     def _feature(self, name: str, kind: int, grow: bool) -> int:
@@ -74,10 +79,11 @@ class Vocabulary:
 
     def token_ids(self, tokens: list[str], grow: bool) -> np.ndarray:
         """Token cache ids for these token strings (resolving unseen tokens once)."""
-        get = self.tok.get
-        tids = list(map(get, tokens))
-        if None in tids:
-            missing = {t for t, i in zip(tokens, tids, strict=True) if i is None}
+        arr = np.fromiter(map(self.tok.get, tokens, repeat(-1)), np.int64, count=len(tokens))
+        absent = np.flatnonzero(arr < 0)
+        if len(absent):
+            # first-occurrence order: feature ids must not depend on string hashing
+            missing = dict.fromkeys(tokens[i] for i in absent.tolist())
             temp: dict[str, int] = {}
             for t in missing:
                 info = self.analyzer.token_info(t)
@@ -95,11 +101,11 @@ class Vocabulary:
                     self.tok[t] = tid  # cache only what later growth cannot change
                 else:
                     temp[t] = tid
-            tids = [
-                i if i is not None else (self.tok.get(t) or temp[t])
-                for t, i in zip(tokens, tids, strict=True)
-            ]
-        return np.array(tids, np.int64)
+            for i in absent.tolist():
+                t = tokens[i]
+                tid = self.tok.get(t)
+                arr[i] = temp[t] if tid is None else tid
+        return arr
 
     def _grow_tokens(self, n: int) -> None:
         if n <= len(self.tok_folded):
@@ -113,19 +119,25 @@ class Vocabulary:
 
     def bigram_ids(self, left: np.ndarray, right: np.ndarray, grow: bool) -> np.ndarray:
         codes = (left << 32) | right
-        get = self.bigrams.get
-        fids = list(map(get, codes.tolist()))
-        if None in fids:
+        fids = np.fromiter(
+            map(self.bigrams.get, codes.tolist(), repeat(-1)), np.int64, count=len(codes)
+        )
+        missing = fids < 0
+        if grow and missing.any():
+            new_codes, inverse = np.unique(codes[missing], return_inverse=True)
             names = self.names
-            for i, f in enumerate(fids):
-                if f is None:
-                    code = int(codes[i])
-                    f = self.bigrams.get(code)
-                    if f is None and grow:
-                        f = self._add(names[int(left[i])] + " " + names[int(right[i])], KIND_BIGRAM)
-                        self.bigrams[code] = f
-                    fids[i] = -1 if f is None else f
-        return np.array(fids, np.int64)
+            start = len(names)
+            new_names = [names[c >> 32] + " " + names[c & 0xFFFFFFFF] for c in new_codes.tolist()]
+            new_ids = range(start, start + len(new_names))
+            self.bigrams.update(zip(new_codes.tolist(), new_ids, strict=True))
+            names.extend(new_names)
+            if len(names) > len(self.kind):
+                grown = np.zeros(max(len(names), 2 * len(self.kind)), np.int8)
+                grown[: len(self.kind)] = self.kind
+                self.kind = grown
+            self.kind[start : len(names)] = KIND_BIGRAM
+            fids[missing] = start + inverse
+        return fids
 
 
 def count_rows(
@@ -137,8 +149,6 @@ def count_rows(
     bigrams: bool = True,
 ) -> sp.csr_matrix:
     """Weighted feature counts, one row per document (columns: feature ids)."""
-    from ecosystem.core.text import normalize
-
     parts: list[str] = []
     field_w: list[float] = []
     for d in docs:
@@ -152,8 +162,10 @@ def count_rows(
         parts.append(d.text or "")
         field_w.append(1.0)
         parts.append(DOC_SEP)
-    big = normalize("".join(parts)) if parts else ""
-    tokens = _BATCH_TOKEN_RE.findall(big)
+    # NFC and case folding as in core.text.normalize (white space does not matter here)
+    big = unicodedata.normalize("NFC", "".join(parts)).casefold() if parts else ""
+    regex = _BATCH_TOKEN_RE if _SPECIAL_RE.search(big) else _PLAIN_TOKEN_RE
+    tokens = regex.findall(big)
     tids = vocab.token_ids(tokens, grow)
     folded = vocab.tok_folded[tids]
     is_field_sep = folded == _SEP_FIELD
