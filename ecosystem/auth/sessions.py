@@ -33,6 +33,9 @@ def _hash(token: str) -> str:
 
 def start_session(user: User, via: str = "password") -> UserSession:
     """Sign ``user`` in on this browser with a brand-new session (no fixation)."""
+    # The browser's previous session (another account, or this one) ends here: a copy of
+    # the old cookie must not stay signed in.
+    _end_row(session.get(SESSION_KEY))
     language = session.get("lang")
     session.clear()
     if language:
@@ -55,15 +58,18 @@ def start_session(user: User, via: str = "password") -> UserSession:
     return row
 
 
-def end_session() -> None:
-    token = session.get(SESSION_KEY)
-    user = g.get("user")
+def _end_row(token: str | None) -> None:
     if token:
         db.session.execute(
             update(UserSession)
             .where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
             .values(ended_at=utcnow())
         )
+
+
+def end_session() -> None:
+    user = g.get("user")
+    _end_row(session.get(SESSION_KEY))
     if user is not None:
         record_audit("auth.sign_out", user, actor=user)
         security_log.info("sign-out", extra={"event": "sign_out", "user_id": user.id})
