@@ -10,7 +10,18 @@ import logging
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -76,7 +87,10 @@ def callback():
         token = client.authorize_access_token()
     except OAuthError as error:
         # A tampered or replayed state, a wrong nonce, or a refusal at the provider.
-        log.warning("oidc sign-in refused", extra={"event": "oidc_failed", "error": error.error})
+        log.warning(
+            "oidc sign-in refused",
+            extra={"event": "oidc_failed", "error": error.error, "ip": request.remote_addr},
+        )
         flash(_("Đăng nhập một lần không thành công. Vui lòng thử lại."), "danger")
         return redirect(url_for("auth.login"))
     claims = token.get("userinfo") or {}

@@ -54,7 +54,10 @@ def start_session(user: User, via: str = "password") -> UserSession:
     session.permanent = True
     g.user = user
     record_audit("auth.sign_in", user, actor=user, via=via)
-    security_log.info("sign-in", extra={"event": "sign_in", "user_id": user.id, "via": via})
+    security_log.info(
+        "sign-in",
+        extra={"event": "sign_in", "user_id": user.id, "via": via, "ip": request.remote_addr},
+    )
     return row
 
 
@@ -72,7 +75,9 @@ def end_session() -> None:
     _end_row(session.get(SESSION_KEY))
     if user is not None:
         record_audit("auth.sign_out", user, actor=user)
-        security_log.info("sign-out", extra={"event": "sign_out", "user_id": user.id})
+        security_log.info(
+            "sign-out", extra={"event": "sign_out", "user_id": user.id, "ip": request.remote_addr}
+        )
     language = session.get("lang")
     session.clear()
     if language:

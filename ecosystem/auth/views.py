@@ -136,7 +136,15 @@ def login():
 
 
 def _record_failed_sign_in(user, email: str) -> None:
-    security_log.warning("failed sign-in", extra={"event": "sign_in_failed", "email": email[:254]})
+    security_log.warning(
+        "failed sign-in",
+        extra={
+            "event": "sign_in_failed",
+            "email": email[:254],
+            "user_id": user.id if user else None,
+            "ip": request.remote_addr,
+        },
+    )
     record_audit(
         "auth.sign_in_failed",
         object_type="users",

@@ -33,6 +33,7 @@ def deny(reason: str = "") -> None:
             "path": request.path,
             "method": request.method,
             "user_id": getattr(user, "id", None),
+            "ip": request.remote_addr,
             "reason": reason,
         },
     )
