@@ -88,11 +88,22 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.auth import admin_views, membership_views, oidc
     from ecosystem.auth import views as auth_views
     from ecosystem.auth.sessions import init_sessions
+    from ecosystem.registry import attachment_views, listing_views
+    from ecosystem.registry import views as registry_views
     from ecosystem.site.views import bp as site_bp
 
     init_sessions(app)
     oidc.init_oidc(app)
-    for blueprint in (site_bp, auth_views.bp, oidc.bp, membership_views.bp, admin_views.bp):
+    for blueprint in (
+        site_bp,
+        auth_views.bp,
+        oidc.bp,
+        membership_views.bp,
+        admin_views.bp,
+        registry_views.bp,
+        attachment_views.bp,
+        *listing_views.blueprints,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -108,9 +119,17 @@ def _register_template_helpers(app: Flask) -> None:
         number=formatting.format_number,
     )
 
+    from ecosystem.registry.template_helpers import helpers as registry_helpers
+    from ecosystem.site.navigation import nav_items
+
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+        return {
+            "current_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "nav_items": nav_items(),
+            **registry_helpers(),
+        }
 
 
 def _register_cli(app: Flask) -> None:

@@ -9,8 +9,9 @@ SeedPart = Callable[[], int]
 
 def seed_parts() -> list[SeedPart]:
     from ecosystem.auth.seed import seed_accounts
+    from ecosystem.registry.demo import seed_registry
 
-    return [seed_accounts]
+    return [seed_registry, seed_accounts]
 
 
 def seed_demo() -> int:

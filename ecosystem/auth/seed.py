@@ -1,10 +1,17 @@
-"""Demo accounts, one for every role (listed in the README)."""
+"""Demo accounts, one for every role (listed in the README). Password: DEMO_PASSWORD."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from ecosystem.auth.models import User
+from ecosystem.auth.models import (
+    MembershipStatus,
+    OrgMembership,
+    OrgRole,
+    PlatformRole,
+    User,
+    UserRole,
+)
 from ecosystem.auth.operations import email_key
 from ecosystem.auth.passwords import hash_password
 from ecosystem.core.models import utcnow
@@ -12,28 +19,62 @@ from ecosystem.extensions import db
 
 DEMO_PASSWORD = "Hue-demo-2026!"
 
+# (e-mail, name, platform roles, organisation seed key, role in that organisation)
 DEMO_ACCOUNTS = [
-    {"email": "admin@hue-innovation.local", "full_name": "Quản trị Sở KH&CN"},
+    ("admin@hue-innovation.local", "Quản trị Sở KH&CN", ["admin"], "hue-dost", "admin"),
+    ("quy@hue-innovation.local", "Cán bộ Quỹ KH&CN", ["fund_manager"], "hue-st-fund", "admin"),
+    ("chuyengia@hue-innovation.local", "PGS.TS. Chuyên gia phản biện", ["reviewer"], None, None),
+    (
+        "phongthinghiem@hue-innovation.local",
+        "Quản lý phòng thí nghiệm",
+        ["lab_manager"],
+        "hue-st-centre",
+        "admin",
+    ),
+    ("bcd@hue-innovation.local", "Thành viên Ban chỉ đạo", ["steering"], None, None),
+    ("nhakhoahoc@hue-innovation.local", "TS. Nhà khoa học Nông Lâm", [], "huaf", "admin"),
+    ("doanhnghiep@hue-innovation.local", "Giám đốc Đầm Phá Xanh", [], "dam-pha-xanh", "admin"),
+    ("khoinghiep@hue-innovation.local", "Nhà sáng lập AquaSense", [], "aquasense", "admin"),
+    (
+        "nhadautu@hue-innovation.local",
+        "Đối tác Song Han Ventures",
+        [],
+        "song-han-ventures",
+        "admin",
+    ),
 ]
 
 
 def seed_accounts() -> int:
+    from ecosystem.registry.demo import org_ids_by_key
+
+    orgs = org_ids_by_key()
     created = 0
     password_hash = None
-    for spec in DEMO_ACCOUNTS:
-        key = email_key(spec["email"])
-        if db.session.scalar(select(User.id).where(User.email_key == key)) is not None:
+    for email, name, roles, org_key, org_role in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User.id).where(User.email_key == email_key(email))) is not None:
             continue
         password_hash = password_hash or hash_password(DEMO_PASSWORD)
-        db.session.add(
-            User(
-                email=spec["email"],
-                email_key=key,
-                full_name=spec["full_name"],
-                password_hash=password_hash,
-                email_verified_at=utcnow(),
-            )
+        user = User(
+            email=email,
+            email_key=email_key(email),
+            full_name=name,
+            password_hash=password_hash,
+            email_verified_at=utcnow(),
         )
+        db.session.add(user)
+        db.session.flush()
+        for role in roles:
+            db.session.add(UserRole(user_id=user.id, role=PlatformRole(role)))
+        if org_key in orgs:
+            db.session.add(
+                OrgMembership(
+                    user_id=user.id,
+                    organisation_id=orgs[org_key],
+                    role=OrgRole(org_role),
+                    status=MembershipStatus.active,
+                )
+            )
         created += 1
     db.session.flush()
     return created

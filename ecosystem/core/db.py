@@ -44,7 +44,9 @@ UNMODELLED_COLUMNS = {("search_entries", "search_vector")}
 UNMODELLED_INDEXES = {"ix_search_entries_search_vector"}
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     if type_ == "table" and name and name.startswith(UNMODELLED_TABLE_PREFIXES):
         return False
     if type_ == "column" and (getattr(obj.table, "name", None), name) in UNMODELLED_COLUMNS:

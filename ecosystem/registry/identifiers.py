@@ -69,13 +69,41 @@ def normalize_ror(value: str) -> str | None:
 
 # Legal forms and generic words that do not tell two organisations apart.
 _ORG_PREFIXES = [
-    "cong ty co phan", "cong ty trach nhiem huu han", "cong ty tnhh mot thanh vien",
-    "cong ty tnhh mtv", "cong ty tnhh", "cong ty cp", "cong ty", "ctcp", "cty cp", "cty tnhh",
-    "tnhh mtv", "tnhh", "cty", "doanh nghiep tu nhan", "dntn", "truong dai hoc", "dai hoc",
-    "truong dh", "dh", "vien nghien cuu", "hop tac xa", "htx", "jsc", "co ltd", "co., ltd",
-    "company limited", "joint stock company", "university of", "university",
+    "cong ty co phan",
+    "cong ty trach nhiem huu han",
+    "cong ty tnhh mot thanh vien",
+    "cong ty tnhh mtv",
+    "cong ty tnhh",
+    "cong ty cp",
+    "cong ty",
+    "ctcp",
+    "cty cp",
+    "cty tnhh",
+    "tnhh mtv",
+    "tnhh",
+    "cty",
+    "doanh nghiep tu nhan",
+    "dntn",
+    "truong dai hoc",
+    "dai hoc",
+    "truong dh",
+    "dh",
+    "vien nghien cuu",
+    "hop tac xa",
+    "htx",
+    "jsc",
+    "co ltd",
+    "co., ltd",
+    "company limited",
+    "joint stock company",
+    "university of",
+    "university",
 ]
-_ORG_PREFIX_RE = re.compile(r"^(?:" + "|".join(re.escape(p) for p in sorted(_ORG_PREFIXES, key=len, reverse=True)) + r")\b\s*")
+_ORG_PREFIX_RE = re.compile(
+    r"^(?:"
+    + "|".join(re.escape(p) for p in sorted(_ORG_PREFIXES, key=len, reverse=True))
+    + r")\b\s*"
+)
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _HONORIFICS = re.compile(r"^(?:(?:gs|pgs|ts|ths|ks|bs|cn|ds|tskh|nghien cuu sinh)\s*\.?\s*)+", re.I)
 

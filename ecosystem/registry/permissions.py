@@ -27,7 +27,9 @@ def _admin(user: Any) -> bool:
 
 
 def _member_of(user: Any, organisation_id: int | None) -> bool:
-    return user is not None and organisation_id is not None and organisation_id in user.active_org_ids
+    return (
+        user is not None and organisation_id is not None and organisation_id in user.active_org_ids
+    )
 
 
 # Organisations, people, groups -------------------------------------------------------

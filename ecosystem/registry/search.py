@@ -55,7 +55,9 @@ def search(query: SearchQuery, user: Any = None) -> SearchResults:
         widened = [_near_terms(t) for t in terms]
         if any(len(g) > 1 for g in widened):
             results = _run(query, user, widened)
-            results.corrected = {t: g[1:] for t, g in zip(terms, widened, strict=True) if len(g) > 1}
+            results.corrected = {
+                t: g[1:] for t, g in zip(terms, widened, strict=True) if len(g) > 1
+            }
     return results
 
 
@@ -63,7 +65,9 @@ def _near_terms(term: str) -> list[str]:
     """The term itself, then title words one edit away (only for words of 3+ letters)."""
     if len(term) < 3:
         return [term]
-    matches = process.extract(term, vocabulary(), scorer=Levenshtein.distance, score_cutoff=1, limit=8)
+    matches = process.extract(
+        term, vocabulary(), scorer=Levenshtein.distance, score_cutoff=1, limit=8
+    )
     return [term, *[m[0] for m in matches if m[0] != term]]
 
 
@@ -103,7 +107,10 @@ def _run(query: SearchQuery, user: Any, groups: list[list[str]]) -> SearchResult
         base = sa.select(SearchEntry, sa.literal(0.0).label("score"))
         order = [SearchEntry.updated_at.desc(), SearchEntry.id.desc()]
     base = base.where(*conditions)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(base.order_by(None).subquery())) or 0
+    total = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(base.order_by(None).subquery()))
+        or 0
+    )
     rows = db.session.execute(
         base.order_by(*order).limit(query.per_page).offset((query.page - 1) * query.per_page)
     ).all()
@@ -133,7 +140,9 @@ def _postgres_ranked(groups: list[list[str]]) -> Any:
     """The generated tsvector (titles weight A, bodies B), ranked by ts_rank."""
     parts = []
     for i, group in enumerate(groups):
-        alternatives = [t + (":*" if i == len(groups) - 1 and j == 0 else "") for j, t in enumerate(group)]
+        alternatives = [
+            t + (":*" if i == len(groups) - 1 and j == 0 else "") for j, t in enumerate(group)
+        ]
         parts.append("(" + " | ".join(alternatives) + ")")
     tsquery = sa.func.to_tsquery("simple", " & ".join(parts))
     vector = sa.literal_column("search_entries.search_vector")

@@ -100,7 +100,9 @@ def _organisation(org: Any) -> dict[str, Any]:
 def _person(person: Any) -> dict[str, Any]:
     orgs = [m.organisation.name_vi for m in person.memberships if m.ended_on is None]
     return {
-        "organisation_id": next((m.organisation_id for m in person.memberships if m.ended_on is None), None),
+        "organisation_id": next(
+            (m.organisation_id for m in person.memberships if m.ended_on is None), None
+        ),
         "is_public": person.merged_into_id is None,
         "title": person.display_name,
         "subtitle": " · ".join(orgs),
@@ -119,7 +121,9 @@ def _group(group: Any) -> dict[str, Any]:
         "subtitle": group.organisation.name_vi,
         "snippet": _clip(group.description),
         "title_text": _join(group.name_vi, group.name_en),
-        "body_text": _join(group.description, [f.name_vi for f in group.fields], group.organisation.name_vi),
+        "body_text": _join(
+            group.description, [f.name_vi for f in group.fields], group.organisation.name_vi
+        ),
         "field_code": group.fields[0].code if group.fields else None,
         "province": group.organisation.province,
     }
@@ -134,7 +138,9 @@ def _result(result: Any) -> dict[str, Any]:
         "subtitle": result.organisation.name_vi,
         "snippet": _clip(result.summary),
         "title_text": result.title,
-        "body_text": _join(result.summary, result.keywords, public_details, result.organisation.name_vi),
+        "body_text": _join(
+            result.summary, result.keywords, public_details, result.organisation.name_vi
+        ),
         "field_code": result.field_code,
         "trl": result.trl,
         "province": result.organisation.province,
@@ -202,7 +208,7 @@ def index_record(kind: str, obj: Any) -> None:
     doc = document_for(kind, obj)
     title_text, body_text = doc.pop("title_text"), doc.pop("body_text")
     values = {
-        **{k: None for k in ("field_code", "trl", "province")},
+        **dict.fromkeys(("field_code", "trl", "province")),
         **doc,
         "title": doc["title"][:300],
         "subtitle": doc["subtitle"][:300],
@@ -211,7 +217,9 @@ def index_record(kind: str, obj: Any) -> None:
         "province_folded": fold(doc.get("province")) or None,
         "updated_at": utcnow(),
     }
-    entry = db.session.scalar(sa.select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.object_id == obj.id))
+    entry = db.session.scalar(
+        sa.select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.object_id == obj.id)
+    )
     if entry is None:
         entry = SearchEntry(kind=kind, object_id=obj.id)
         db.session.add(entry)
@@ -222,7 +230,9 @@ def index_record(kind: str, obj: Any) -> None:
 
 
 def remove_record(kind: str, object_id: int) -> None:
-    db.session.execute(sa.delete(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.object_id == object_id))
+    db.session.execute(
+        sa.delete(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.object_id == object_id)
+    )
 
 
 def add_terms(terms: Iterable[str]) -> None:

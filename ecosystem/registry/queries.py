@@ -1,0 +1,57 @@
+"""Read-side helpers shared by the registry pages, the API and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, render_template, request
+
+from ecosystem.core.pagination import int_arg
+from ecosystem.registry.forms import PROVINCES, field_choices
+from ecosystem.registry.search import SearchQuery, SearchResults, search
+from ecosystem.registry.search_index import KINDS
+
+
+def query_from_args(kinds: tuple[str, ...] = (), per_page: int = 20) -> SearchQuery:
+    """A search query read from the query string; unknown or malformed values are ignored."""
+    requested = tuple(k for k in request.args.getlist("kind") if k in KINDS)
+    trl = int_arg("trl", 0, minimum=0, maximum=9)
+    return SearchQuery(
+        text=request.args.get("q", "")[:200],
+        kinds=kinds or requested,
+        field_code=request.args.get("field") or None,
+        trl_min=trl or None,
+        province=request.args.get("province") or None,
+        organisation_id=int_arg("organisation", 0, minimum=0) or None,
+        page=int_arg("page", 1, maximum=10_000),
+        per_page=int_arg("per_page", per_page, maximum=100),
+    )
+
+
+def search_from_args(
+    kinds: tuple[str, ...] = (),
+) -> tuple[SearchResults, SearchQuery, dict[str, Any]]:
+    query = query_from_args(kinds)
+    results = search(query, g.get("user"))
+    facets = {"fields": field_choices(), "provinces": PROVINCES, "kinds": KINDS}
+    return results, query, facets
+
+
+def render_index(
+    title: Any, *, kinds: tuple[str, ...], new_endpoint: str | None, new_label: Any = None
+) -> str:
+    """The list page every registry kind shares: search box, filters, ranked results."""
+    results, query, facets = search_from_args(kinds)
+    template = (
+        "registry/_results.html" if request.headers.get("HX-Request") else "registry/index.html"
+    )
+    return render_template(
+        template,
+        title=title,
+        fixed_kinds=kinds,
+        new_endpoint=new_endpoint,
+        new_label=new_label,
+        results=results,
+        query=query,
+        facets=facets,
+    )

@@ -1,0 +1,59 @@
+"""Jinja helpers for registry pages: links, kind names, enum labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from ecosystem.registry.enums import TRL_DEFINITIONS, StartupStage, label
+
+KIND_LABELS = {
+    "organisation": _l("Tổ chức"),
+    "person": _l("Chuyên gia"),
+    "group": _l("Nhóm nghiên cứu"),
+    "result": _l("Kết quả nghiên cứu"),
+    "need": _l("Nhu cầu công nghệ"),
+    "startup": _l("Khởi nghiệp"),
+    "investor": _l("Nhà đầu tư"),
+}
+_ENDPOINTS = {
+    "organisation": ("registry.organisation", "org_id"),
+    "person": ("registry.person", "person_id"),
+    "group": ("registry.group", "group_id"),
+    "result": ("results.detail", "item_id"),
+    "need": ("needs.detail", "item_id"),
+    "startup": ("startups.detail", "item_id"),
+    "investor": ("investors.detail", "item_id"),
+}
+
+
+def record_url(kind: str, object_id: int, **kwargs: Any) -> str:
+    endpoint, arg = _ENDPOINTS[kind]
+    return url_for(endpoint, **{arg: object_id}, **kwargs)
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def trl_label(level: int | None) -> str:
+    return str(TRL_DEFINITIONS.get(level, "")) if level else ""
+
+
+def stage_label(value: str) -> str:
+    try:
+        return label(StartupStage(value))
+    except ValueError:
+        return value
+
+
+def helpers() -> dict[str, Any]:
+    return {
+        "record_url": record_url,
+        "kind_label": kind_label,
+        "enum_label": label,
+        "trl_label": trl_label,
+        "stage_label": stage_label,
+    }

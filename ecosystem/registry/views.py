@@ -1,0 +1,366 @@
+"""Pages for organisations, people and research groups, and the search box over everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ecosystem.core.errors import UserError
+from ecosystem.core.permissions import login_required, require
+from ecosystem.extensions import db
+from ecosystem.registry import operations as ops
+from ecosystem.registry import permissions as perms
+from ecosystem.registry.duplicates import organisation_candidates, person_candidates
+from ecosystem.registry.forms import GroupForm, OrganisationForm, PersonForm
+from ecosystem.registry.models import LISTING_MODELS, Organisation, Person, ResearchGroup
+from ecosystem.registry.queries import render_index
+
+bp = Blueprint("registry", __name__)
+
+
+def _get(model: type, item_id: int) -> Any:
+    obj = db.session.get(model, item_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _attach_error(form: Any, error: UserError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
+@bp.get("/search")
+def search():
+    return render_index(_("Tìm kiếm"), kinds=(), new_endpoint=None)
+
+
+# Organisations ------------------------------------------------------------------------
+
+
+@bp.get("/organisations")
+def organisations():
+    return render_index(
+        _("Tổ chức"), kinds=("organisation",), new_endpoint="registry.organisation_new"
+    )
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@login_required
+def organisation_new():
+    require(perms.can_create_organisation(g.user))
+    form = OrganisationForm()
+    candidates = []
+    if form.validate_on_submit():
+        candidates = organisation_candidates(form.name_vi.data, form.tax_code.data)
+        certain = [c for c in candidates if c.reason == "tax_code"]
+        if certain:
+            form.tax_code.errors = [_("Mã số thuế này đã thuộc về một tổ chức khác.")]
+        elif candidates and not form.confirm_new.data:
+            flash(
+                _("Có thể tổ chức này đã có trên nền tảng. Hãy kiểm tra danh sách bên dưới."),
+                "warning",
+            )
+        else:
+            try:
+                org = ops.create_organisation(form.data, g.user)
+            except UserError as error:
+                db.session.rollback()
+                _attach_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("Đã tạo tổ chức. Bạn là quản trị của tổ chức này."), "success")
+                return redirect(url_for("registry.organisation", org_id=org.id))
+    status = 422 if form.errors or candidates else 200
+    return render_template(
+        "registry/organisation_form.html", form=form, org=None, candidates=candidates
+    ), status
+
+
+@bp.get("/organisations/<int:org_id>")
+def organisation(org_id: int):
+    org = _get(Organisation, org_id)
+    if org.merged_into_id is not None:
+        return redirect(url_for("registry.organisation", org_id=org.merged_into_id), 301)
+    listings = {
+        kind: [
+            item
+            for item in db.session.scalars(select(model).where(model.organisation_id == org.id))
+            if perms.can_view_listing(g.user, item)
+        ]
+        for kind, model in LISTING_MODELS.items()
+    }
+    people = db.session.scalars(
+        select(Person)
+        .join(Person.memberships)
+        .where(Person.merged_into_id.is_(None), Person.memberships.any(organisation_id=org.id))
+        .distinct()
+        .order_by(Person.full_name)
+    ).all()
+    return render_template(
+        "registry/organisation.html",
+        org=org,
+        listings=listings,
+        people=people,
+        can_edit=perms.can_edit_organisation(g.user, org),
+        can_merge=perms.can_merge(g.user),
+        is_member=g.user is not None and org.id in g.user.active_org_ids,
+    )
+
+
+@bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])
+@login_required
+def organisation_edit(org_id: int):
+    org = _get(Organisation, org_id)
+    require(perms.can_edit_organisation(g.user, org))
+    form = OrganisationForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            ops.update_organisation(org, form.data, g.user)
+        except UserError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Đã lưu thay đổi."), "success")
+            return redirect(url_for("registry.organisation", org_id=org.id))
+    return render_template(
+        "registry/organisation_form.html", form=form, org=org, candidates=[]
+    ), 422 if form.errors else 200
+
+
+@bp.route("/organisations/<int:org_id>/merge", methods=["GET", "POST"])
+@login_required
+def organisation_merge(org_id: int):
+    return _merge(
+        Organisation,
+        org_id,
+        ops.merge_organisations,
+        organisation_candidates,
+        "registry.organisation",
+        "org_id",
+    )
+
+
+@bp.route("/people/<int:person_id>/merge", methods=["GET", "POST"])
+@login_required
+def person_merge(person_id: int):
+    return _merge(
+        Person, person_id, ops.merge_people, person_candidates, "registry.person", "person_id"
+    )
+
+
+def _merge(model: type, item_id: int, merge: Any, find: Any, endpoint: str, arg: str):
+    """An administrator merges this record into a survivor chosen from likely duplicates."""
+    merged = _get(model, item_id)
+    require(perms.can_merge(g.user, merged))
+    if request.method == "POST":
+        try:
+            survivor = _get(model, int(request.form.get("survivor_id", "0") or 0))
+        except ValueError:
+            abort(400)
+        try:
+            merge(survivor, merged, g.user)
+        except UserError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return redirect(url_for(endpoint, **{arg: merged.id}))
+        db.session.commit()
+        flash(_("Đã gộp hồ sơ; mọi liên kết đã chuyển sang hồ sơ được giữ lại."), "success")
+        return redirect(url_for(endpoint, **{arg: survivor.id}))
+    if model is Organisation:
+        candidates = find(merged.name_vi, merged.tax_code, exclude_id=merged.id)
+    else:
+        candidates = find(merged.full_name, merged.orcid, merged.email, exclude_id=merged.id)
+    return render_template(
+        "registry/merge.html", merged=merged, candidates=candidates, endpoint=endpoint, arg=arg
+    )
+
+
+# People -------------------------------------------------------------------------------
+
+
+def _person_org_choices() -> list[tuple[int, str]]:
+    statement = select(Organisation.id, Organisation.name_vi).where(
+        Organisation.merged_into_id.is_(None)
+    )
+    if not g.user.is_admin:
+        statement = statement.where(Organisation.id.in_(sorted(g.user.active_org_ids) or [-1]))
+    return [(0, "—"), *db.session.execute(statement.order_by(Organisation.name_vi)).all()]
+
+
+@bp.get("/people")
+def people():
+    return render_index(
+        _("Nhà khoa học và chuyên gia"), kinds=("person",), new_endpoint="registry.person_new"
+    )
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@login_required
+def person_new():
+    require(perms.can_create_person(g.user))
+    form = PersonForm()
+    form.organisation_id.choices = _person_org_choices()
+    candidates = []
+    if form.validate_on_submit():
+        candidates = person_candidates(form.full_name.data, form.orcid.data, form.email.data)
+        if any(c.reason == "orcid" for c in candidates):
+            form.orcid.errors = [_("ORCID này đã thuộc về một người khác.")]
+        elif candidates and not form.confirm_new.data:
+            flash(
+                _("Có thể người này đã có trên nền tảng. Hãy kiểm tra danh sách bên dưới."),
+                "warning",
+            )
+        else:
+            try:
+                person = ops.create_person(form.data, g.user)
+            except UserError as error:
+                db.session.rollback()
+                _attach_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("Đã lưu hồ sơ."), "success")
+                return redirect(url_for("registry.person", person_id=person.id))
+    status = 422 if form.errors or candidates else 200
+    return render_template(
+        "registry/person_form.html", form=form, person=None, candidates=candidates
+    ), status
+
+
+@bp.get("/people/<int:person_id>")
+def person(person_id: int):
+    person = _get(Person, person_id)
+    if person.merged_into_id is not None:
+        return redirect(url_for("registry.person", person_id=person.merged_into_id), 301)
+    groups = db.session.scalars(
+        select(ResearchGroup).where(ResearchGroup.members.any(Person.id == person.id))
+    ).all()
+    return render_template(
+        "registry/person.html",
+        person=person,
+        groups=groups,
+        can_edit=perms.can_edit_person(g.user, person),
+        can_merge=perms.can_merge(g.user),
+        can_see_contact=perms.can_see_contact(g.user, person),
+    )
+
+
+@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@login_required
+def person_edit(person_id: int):
+    person = _get(Person, person_id)
+    require(perms.can_edit_person(g.user, person))
+    form = PersonForm(obj=person)
+    form.organisation_id.choices = _person_org_choices()
+    if form.validate_on_submit():
+        try:
+            ops.update_person(person, form.data, g.user)
+        except UserError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Đã lưu thay đổi."), "success")
+            return redirect(url_for("registry.person", person_id=person.id))
+    return render_template(
+        "registry/person_form.html", form=form, person=person, candidates=[]
+    ), 422 if form.errors else 200
+
+
+# Research groups ----------------------------------------------------------------------
+
+
+@bp.get("/groups")
+def groups():
+    return render_index(_("Nhóm nghiên cứu"), kinds=("group",), new_endpoint="registry.group_new")
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@login_required
+def group_new():
+    require(perms.can_create_group(g.user))
+    return _group_form(None)
+
+
+@bp.get("/groups/<int:group_id>")
+def group(group_id: int):
+    group = _get(ResearchGroup, group_id)
+    model = LISTING_MODELS["result"]
+    results = [
+        r
+        for r in db.session.scalars(select(model).where(model.group_id == group.id))
+        if perms.can_view_listing(g.user, r)
+    ]
+    return render_template(
+        "registry/group.html",
+        group=group,
+        results=results,
+        can_edit=perms.can_edit_group(g.user, group),
+    )
+
+
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@login_required
+def group_edit(group_id: int):
+    group = _get(ResearchGroup, group_id)
+    require(perms.can_edit_group(g.user, group))
+    return _group_form(group)
+
+
+def _group_form(group: ResearchGroup | None):
+    form = GroupForm(obj=group)
+    form.organisation_id.choices = [c for c in _person_org_choices() if c[0]]
+    if request.method == "GET" and group is not None:
+        form.field_codes.data = [f.code for f in group.fields]
+    if form.validate_on_submit():
+        if form.organisation_id.data not in {c[0] for c in form.organisation_id.choices}:
+            abort(403)
+        group = ops.save_group(group, form.data, g.user)
+        _save_group_people(group)
+        db.session.commit()
+        flash(_("Đã lưu nhóm nghiên cứu."), "success")
+        return redirect(url_for("registry.group", group_id=group.id))
+    people = (
+        db.session.scalars(
+            select(Person)
+            .where(
+                Person.merged_into_id.is_(None),
+                Person.memberships.any(
+                    organisation_id=form.organisation_id.data
+                    or (group.organisation_id if group else -1)
+                ),
+            )
+            .order_by(Person.full_name)
+        ).all()
+        if (group or form.organisation_id.data)
+        else []
+    )
+    return render_template(
+        "registry/group_form.html", form=form, group=group, people=people
+    ), 422 if form.errors else 200
+
+
+def _save_group_people(group: ResearchGroup) -> None:
+    """Leader and members chosen among the organisation's people (others are ignored)."""
+    if "leader_id" not in request.form and "member_ids" not in request.form:
+        return
+    allowed = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Person).where(Person.memberships.any(organisation_id=group.organisation_id))
+        )
+    }
+    try:
+        leader_id = int(request.form.get("leader_id") or 0)
+        member_ids = [int(v) for v in request.form.getlist("member_ids")]
+    except ValueError:
+        abort(400)
+    ops.set_group_people(
+        group, allowed.get(leader_id), [allowed[i] for i in member_ids if i in allowed], g.user
+    )
