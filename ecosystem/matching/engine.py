@@ -580,7 +580,7 @@ class MatchIndex:
 
     def _rank(self, q, text, slots, top_k, today, use_facets) -> list[Hit]:
         """Top hits among candidate ``slots`` with text scores ``text`` (both arrays)."""
-        if use_facets and not q.facets.empty:
+        if use_facets and self.facets.applies(q.facets):
             mult = self.facets.multiplier(q.facets, slots, self.weights, today)
         else:
             mult = np.ones(len(slots))
@@ -743,7 +743,7 @@ class MatchIndex:
         text_score = float(contrib.sum())
         today_n = (today or dt.date.today()).toordinal()
         doc = self.slot_docs[slot]
-        if use_facets and not q.facets.empty:
+        if use_facets and self.facets.applies(q.facets):
             fits = explain_facets(q.facets, doc.facets, self.weights, today_n)
             mult = float(
                 self.facets.multiplier(q.facets, np.array([slot]), self.weights, today_n)[0]

@@ -165,6 +165,7 @@ class FacetStore:
         self.stage_sets: dict[str, np.ndarray] = {}
         self.codes: dict[str, int] = {}  # stage and province names -> code
         self.any_facets = False
+        self.any_deadline = False
         self._grow(capacity)
 
     def _grow(self, capacity: int) -> None:
@@ -221,6 +222,7 @@ class FacetStore:
         self.ticket_min[slot] = _as_float(facets.get("ticket_min"))
         self.ticket_max[slot] = _as_float(facets.get("ticket_max"))
         self.deadline[slot] = _as_date(facets.get("deadline"))
+        self.any_deadline = self.any_deadline or bool(self.deadline[slot])
         province = facets.get("province")
         self.province[slot] = self._code("province:" + str(province)) if province else 0
 
@@ -235,6 +237,10 @@ class FacetStore:
             getattr(self, name)[slot] = np.nan
 
     # ----------------------------------------------------------------------------------
+    def applies(self, q: QueryFacets) -> bool:
+        """Whether facets can change any score for this query (deadlines always can)."""
+        return self.any_facets and (not q.empty or self.any_deadline)
+
     def multiplier(
         self, q: QueryFacets, slots: np.ndarray, weights: Weights, today: int
     ) -> np.ndarray:
