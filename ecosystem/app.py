@@ -70,6 +70,7 @@ def import_models() -> None:
     from ecosystem.core import audit as _audit  # noqa: F401
     from ecosystem.core import jobs as _jobs  # noqa: F401
     from ecosystem.registry import models as _registry  # noqa: F401
+    from ecosystem.registry import import_models as _imports  # noqa: F401
     from ecosystem.registry import search_index as _search  # noqa: F401
 
 
@@ -88,7 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.auth import admin_views, membership_views, oidc
     from ecosystem.auth import views as auth_views
     from ecosystem.auth.sessions import init_sessions
-    from ecosystem.registry import attachment_views, listing_views
+    from ecosystem.registry import attachment_views, data_views, listing_views
     from ecosystem.registry import views as registry_views
     from ecosystem.site.views import bp as site_bp
 
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_views.bp,
         registry_views.bp,
         attachment_views.bp,
+        data_views.bp,
         *listing_views.blueprints,
     ):
         app.register_blueprint(blueprint)

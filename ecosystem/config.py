@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from celery.schedules import crontab
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -170,7 +171,21 @@ def finalize(config: dict[str, Any]) -> None:
 
 
 # Every module that defines tasks, so a worker registers them all at start.
-TASK_MODULES = ("ecosystem.site.tasks", "ecosystem.core.mail")
+TASK_MODULES = (
+    "ecosystem.site.tasks",
+    "ecosystem.core.mail",
+    "ecosystem.registry.imports",
+    "ecosystem.registry.tasks",
+)
+
+
+# Periodic work (run `make beat`); times are Huế time.
+BEAT_SCHEDULE = {
+    "registry-expiry-reminders": {
+        "task": "registry.remind_expiring",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 
 def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
@@ -193,5 +208,5 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
         "enable_utc": True,
         "task_default_queue": config.get("CELERY_TASK_DEFAULT_QUEUE", "celery"),
         "imports": TASK_MODULES,
-        "beat_schedule": {},
+        "beat_schedule": BEAT_SCHEDULE,
     }

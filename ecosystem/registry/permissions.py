@@ -119,3 +119,19 @@ def can_view_details(user: Any, result: Any) -> bool:
     if level is Confidentiality.members:
         return user is not None
     return user is not None and any(rule(user, result) for rule in _details_rules)
+
+
+# Import and export --------------------------------------------------------------------
+
+
+def can_import(user: Any, kind: str, organisation: Any = None) -> bool:
+    """Organisation lists come from agencies (administrators); the rest from members."""
+    if user is None:
+        return False
+    if kind == "organisation":
+        return _admin(user)
+    return organisation is not None and (_admin(user) or _member_of(user, organisation.id))
+
+
+def can_view_import(user: Any, batch: Any) -> bool:
+    return user is not None and (batch.created_by_id == user.id or _admin(user))

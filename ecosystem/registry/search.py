@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from ecosystem.core.models import utcnow
 from ecosystem.core.text import fold
 from ecosystem.extensions import db
 from ecosystem.registry.search_index import KINDS, SearchEntry, vocabulary, words
@@ -74,10 +75,14 @@ def _near_terms(term: str) -> list[str]:
 def _visibility(user: Any) -> Any:
     if user is not None and user.is_admin:
         return sa.true()
+    public = sa.and_(
+        SearchEntry.is_public.is_(True),
+        sa.or_(SearchEntry.expires_at.is_(None), SearchEntry.expires_at > utcnow()),
+    )
     org_ids = sorted(user.active_org_ids) if user is not None else []
     if org_ids:
-        return sa.or_(SearchEntry.is_public.is_(True), SearchEntry.organisation_id.in_(org_ids))
-    return SearchEntry.is_public.is_(True)
+        return sa.or_(public, SearchEntry.organisation_id.in_(org_ids))
+    return public
 
 
 def _filters(query: SearchQuery, user: Any) -> list[Any]:

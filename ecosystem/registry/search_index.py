@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ecosystem.core.models import Base, utcnow
 from ecosystem.core.text import fold
 from ecosystem.extensions import db
-from ecosystem.registry.enums import Confidentiality
+from ecosystem.registry.enums import Confidentiality, ListingState
 
 
 class SearchEntry(Base):
@@ -41,6 +41,9 @@ class SearchEntry(Base):
     trl: Mapped[int | None] = mapped_column()
     province: Mapped[str | None] = mapped_column(sa.String(100))
     province_folded: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    # Listings stop being public when they expire, with no write at that moment: the
+    # search checks this date, so an expired listing vanishes on time.
+    expires_at: Mapped[dt.datetime | None] = mapped_column()
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
     __table_args__ = (sa.UniqueConstraint("kind", "object_id", name="kind_object"),)
@@ -133,7 +136,8 @@ def _result(result: Any) -> dict[str, Any]:
     public_details = result.details if result.confidentiality is Confidentiality.public else ""
     return {
         "organisation_id": result.organisation_id,
-        "is_public": result.is_public,
+        "is_public": result.state is ListingState.published and result.hidden_at is None,
+        "expires_at": result.expires_at,
         "title": result.title,
         "subtitle": result.organisation.name_vi,
         "snippet": _clip(result.summary),
@@ -150,7 +154,8 @@ def _result(result: Any) -> dict[str, Any]:
 def _need(need: Any) -> dict[str, Any]:
     return {
         "organisation_id": need.organisation_id,
-        "is_public": need.is_public,
+        "is_public": need.state is ListingState.published and need.hidden_at is None,
+        "expires_at": need.expires_at,
         "title": need.title,
         "subtitle": need.organisation.name_vi,
         "snippet": _clip(need.problem),
@@ -165,7 +170,8 @@ def _need(need: Any) -> dict[str, Any]:
 def _startup(startup: Any) -> dict[str, Any]:
     return {
         "organisation_id": startup.organisation_id,
-        "is_public": startup.is_public,
+        "is_public": startup.state is ListingState.published and startup.hidden_at is None,
+        "expires_at": startup.expires_at,
         "title": startup.name,
         "subtitle": startup.organisation.name_vi,
         "snippet": _clip(startup.pitch),
@@ -179,7 +185,8 @@ def _startup(startup: Any) -> dict[str, Any]:
 def _investor(investor: Any) -> dict[str, Any]:
     return {
         "organisation_id": investor.organisation_id,
-        "is_public": investor.is_public,
+        "is_public": investor.state is ListingState.published and investor.hidden_at is None,
+        "expires_at": investor.expires_at,
         "title": investor.name,
         "subtitle": investor.organisation.name_vi,
         "snippet": _clip(investor.thesis),

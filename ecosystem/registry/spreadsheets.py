@@ -1,0 +1,110 @@
+"""Reading and writing CSV and Excel (.xlsx) tables, the way agencies keep their lists."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+from zipfile import BadZipFile
+
+from flask_babel import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from ecosystem.core.errors import UserError
+
+MAX_ROWS = 50_000
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) from a .csv or .xlsx file; cells as stripped strings."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension == "csv":
+        rows = _read_csv(data)
+    elif extension == "xlsx":
+        rows = _read_xlsx(data)
+    else:
+        raise UserError(_("Chỉ nhận tệp .csv hoặc .xlsx."), field="file")
+    rows = [r for r in rows if any(cell for cell in r)]
+    if not rows:
+        raise UserError(_("Tệp không có dữ liệu."), field="file")
+    if len(rows) - 1 > MAX_ROWS:
+        raise UserError(
+            _("Tệp có quá nhiều dòng (tối đa %(n)s).", n=f"{MAX_ROWS:,}".replace(",", ".")),
+            field="file",
+        )
+    return rows[0], rows[1:]
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(_("Tệp CSV phải được lưu với bảng mã UTF-8."), field="file") from None
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError):
+        raise UserError(
+            _("Không đọc được tệp Excel. Hãy lưu lại dưới dạng .xlsx."), field="file"
+        ) from None
+    sheet = workbook.worksheets[0]
+    rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return rows
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    return str(value).strip()
+
+
+def csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(_safe(row) for row in rows)
+    # The BOM lets Excel open Vietnamese text as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(header: list[str], rows: Iterable[list[Any]], title: str = "Data") -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(_safe(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _safe(row: list[Any]) -> Iterator[Any]:
+    """Neutralise spreadsheet formulas in user text (CSV injection)."""
+    for value in row:
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
+            yield "'" + value
+        else:
+            yield value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(".", "").replace(",", "."))
+    except ValueError:
+        return False
+    return True
