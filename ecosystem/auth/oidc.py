@@ -33,6 +33,11 @@ from ecosystem.core.models import utcnow
 from ecosystem.core.permissions import login_required
 from ecosystem.extensions import db, limiter
 
+try:
+    from joserfc.errors import JoseError
+except ImportError:  # Authlib before 1.7 checks ID tokens with its own jose package
+    from authlib.jose.errors import JoseError
+
 bp = Blueprint("oidc", __name__, url_prefix="/auth/oidc")
 log = logging.getLogger("ecosystem.security")
 LINK_FLAG = "oidc_link_user"
@@ -85,11 +90,16 @@ def callback():
     client = _client()
     try:
         token = client.authorize_access_token()
-    except OAuthError as error:
-        # A tampered or replayed state, a wrong nonce, or a refusal at the provider.
+    except (OAuthError, JoseError) as error:
+        # A tampered or replayed state, a refusal at the provider (OAuthError), or an ID
+        # token that fails its checks: wrong nonce, signature, issuer, audience (JoseError).
         log.warning(
             "oidc sign-in refused",
-            extra={"event": "oidc_failed", "error": error.error, "ip": request.remote_addr},
+            extra={
+                "event": "oidc_failed",
+                "error": getattr(error, "error", ""),
+                "ip": request.remote_addr,
+            },
         )
         flash(_("Đăng nhập một lần không thành công. Vui lòng thử lại."), "danger")
         return redirect(url_for("auth.login"))
@@ -108,6 +118,15 @@ def callback():
         return _finish_sign_in(identity, issuer, subject, claims)
     except UserError as error:
         db.session.rollback()
+        log.warning(
+            "oidc sign-in refused",
+            extra={
+                "event": "oidc_failed",
+                "error": "refused",
+                "user_id": identity.user_id if identity else None,
+                "ip": request.remote_addr,
+            },
+        )
         flash(error.message, "warning")
         return redirect(url_for("auth.login"))
 

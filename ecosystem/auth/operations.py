@@ -208,7 +208,13 @@ def link_identity(user: User, issuer: str, subject: str, email: str) -> OidcIden
 
 def create_user_from_identity(issuer: str, subject: str, claims: dict[str, Any]) -> User:
     email = claims.get("email") or ""
-    if not email or find_user_by_email(email) is not None:
+    if not email:
+        raise UserError(
+            _(
+                "Nhà cung cấp đăng nhập một lần không cho biết e-mail của bạn. Hãy đăng ký bằng e-mail, rồi liên kết tài khoản trong trang cá nhân."
+            )
+        )
+    if find_user_by_email(email) is not None:
         # Never merge by e-mail alone: the owner of the existing account must link it.
         raise UserError(
             _(
