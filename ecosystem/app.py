@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request, session
+from werkzeug.routing import IntegerConverter
 
 from ecosystem import config as settings
 from ecosystem.celery_app import celery_init_app
@@ -17,6 +18,14 @@ from ecosystem.core.security import register_security_headers
 from ecosystem.extensions import babel, csrf, db, limiter, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 TEMPLATES = ROOT / "templates"
 MIGRATIONS = ROOT / "migrations"
 
@@ -28,6 +37,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=os.environ.get("ECOSYSTEM_INSTANCE") or None,
         instance_relative_config=True,
     )
+    # Ids beyond a 32-bit integer can never exist; refusing them in routing keeps
+    # PostgreSQL from raising an out-of-range error (a 500) on /results/99999999999.
+    app.url_map.converters["int"] = BoundedIntConverter
+    # The API answers 404 itself for impossible ids, as its OpenAPI document says.
+    app.url_map.converters["bigint"] = IntegerConverter
     _load_config(app, config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_logging(app)
@@ -69,13 +83,16 @@ def import_models() -> None:
     from ecosystem.auth import models as _auth  # noqa: F401
     from ecosystem.core import audit as _audit  # noqa: F401
     from ecosystem.core import jobs as _jobs  # noqa: F401
-    from ecosystem.registry import models as _registry  # noqa: F401
     from ecosystem.registry import import_models as _imports  # noqa: F401
+    from ecosystem.registry import models as _registry  # noqa: F401
     from ecosystem.registry import search_index as _search  # noqa: F401
 
 
 def select_locale() -> str:
     languages = g.get("languages") or ("vi", "en")
+    if request and request.path.startswith("/api/"):
+        # API clients choose with Accept-Language; Vietnamese unless they ask otherwise.
+        return request.accept_languages.best_match(languages) or "vi"
     chosen = session.get("lang") if request else None
     if chosen in languages:
         return chosen
@@ -86,6 +103,8 @@ def select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from ecosystem.api import token_views
+    from ecosystem.api import views as api_views
     from ecosystem.auth import admin_views, membership_views, oidc
     from ecosystem.auth import views as auth_views
     from ecosystem.auth.sessions import init_sessions
@@ -105,6 +124,8 @@ def _register_blueprints(app: Flask) -> None:
         attachment_views.bp,
         data_views.bp,
         *listing_views.blueprints,
+        api_views.bp,
+        token_views.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -39,13 +39,16 @@ def make_user(db_session):
 @pytest.fixture
 def make_org(db_session):
     from ecosystem.registry.enums import OrgKind
+    from ecosystem.registry.identifiers import organisation_name_key
     from ecosystem.registry.models import Organisation
 
     def _make(name: str | None = None, *, kind: OrgKind = OrgKind.enterprise, **fields) -> Organisation:
         number = next(_counter)
+        name = name or f"Công ty TNHH Thử nghiệm {number}"
         org = Organisation(
             kind=kind,
-            name_vi=name or f"Công ty TNHH Thử nghiệm {number}",
+            name_vi=name,
+            name_key=organisation_name_key(name),
             name_en=fields.pop("name_en", ""),
             short_name=fields.pop("short_name", f"T{number}"),
             **fields,

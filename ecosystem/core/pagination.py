@@ -15,15 +15,18 @@ DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 
 
-def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
+MAX_INT = 2**31 - 1  # ids and counts beyond a 32-bit integer cannot exist
+
+
+def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int = MAX_INT) -> int:
     """An integer from the query string; garbage or out-of-range values fall back, never 500."""
     try:
         value = int(request.args.get(name, default))
     except (TypeError, ValueError):
         return default
-    if value < minimum:
+    if value < minimum or value > MAX_INT:
         return default
-    return min(value, maximum) if maximum else value
+    return min(value, maximum)
 
 
 @dataclass

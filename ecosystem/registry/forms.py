@@ -94,6 +94,7 @@ def _not_past(form: BaseForm, field: DateVNField) -> None:
 
 
 def _known_field(form: BaseForm, field: SelectField) -> None:
+    """Taxonomy codes are checked here (not by the select) to name the problem clearly."""
     valid = {code for code, _ in field.choices}
     values = field.data if isinstance(field.data, list) else [field.data]
     if any(v not in valid for v in values if v):
@@ -160,7 +161,7 @@ class GroupForm(BaseForm):
     name_vi = StringField(_l("Tên nhóm (tiếng Việt)"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("Tên nhóm (tiếng Anh)"), validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Giới thiệu"), validators=[Optional(), Length(max=5000)])
-    field_codes = SelectMultipleField(_l("Lĩnh vực"), choices=[], validators=[_known_field])
+    field_codes = SelectMultipleField(_l("Lĩnh vực"), choices=[], validators=[_known_field], validate_choice=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -177,7 +178,7 @@ class ResultForm(ListingForm):
     title = StringField(_l("Tên kết quả / công nghệ"), validators=[DataRequired(), Length(max=300)])
     summary = TextAreaField(_l("Tóm tắt công khai"), validators=[DataRequired(), Length(max=3000)])
     details = TextAreaField(_l("Mô tả chi tiết"), validators=[Optional(), Length(max=20000)])
-    field_code = SelectField(_l("Lĩnh vực"), choices=[], validators=[_known_field])
+    field_code = SelectField(_l("Lĩnh vực"), choices=[], validators=[DataRequired(), _known_field], validate_choice=False)
     keywords = ListField(_l("Từ khóa (cách nhau bằng dấu phẩy)"))
     trl = SelectField(
         _l("Mức sẵn sàng công nghệ (TRL)"), coerce=int, choices=[], validators=[InputRequired()]
@@ -204,7 +205,7 @@ class NeedForm(ListingForm):
     expected_outcome = TextAreaField(
         _l("Kết quả mong muốn"), validators=[Optional(), Length(max=3000)]
     )
-    field_code = SelectField(_l("Lĩnh vực"), choices=[], validators=[_known_field])
+    field_code = SelectField(_l("Lĩnh vực"), choices=[], validators=[DataRequired(), _known_field], validate_choice=False)
     trl_wanted = SelectField(
         _l("TRL tối thiểu mong muốn"), coerce=int, choices=[], validators=[InputRequired()]
     )
@@ -233,7 +234,7 @@ class NeedForm(ListingForm):
 class StartupForm(ListingForm):
     name = StringField(_l("Tên khởi nghiệp"), validators=[DataRequired(), Length(max=200)])
     stage = SelectField(_l("Giai đoạn"), choices=[])
-    sector_codes = SelectMultipleField(_l("Lĩnh vực"), choices=[], validators=[_known_field])
+    sector_codes = SelectMultipleField(_l("Lĩnh vực"), choices=[], validators=[_known_field], validate_choice=False)
     funding_sought = VNDField(_l("Vốn cần gọi (₫)"))
     pitch = TextAreaField(
         _l("Giới thiệu ngắn (pitch)"), validators=[DataRequired(), Length(max=5000)]
@@ -249,7 +250,7 @@ class InvestorForm(ListingForm):
     name = StringField(_l("Tên nhà đầu tư / quỹ"), validators=[DataRequired(), Length(max=200)])
     thesis = TextAreaField(_l("Chiến lược đầu tư"), validators=[DataRequired(), Length(max=5000)])
     sector_codes = SelectMultipleField(
-        _l("Lĩnh vực quan tâm"), choices=[], validators=[_known_field]
+        _l("Lĩnh vực quan tâm"), choices=[], validators=[_known_field], validate_choice=False
     )
     stages = SelectMultipleField(_l("Giai đoạn đầu tư"), choices=[])
     ticket_min = VNDField(_l("Khoản đầu tư từ (₫)"))
