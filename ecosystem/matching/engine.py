@@ -27,7 +27,6 @@ import datetime as dt
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,6 +187,7 @@ class MatchIndex:
         self._delta_csr: sp.csr_matrix | None = None
         self._delta_stats: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._inv_norm: np.ndarray | None = None
+        self._inv_mat: sp.csr_matrix | None = None
         self.compact_ratio = 0.25  # auto-compact when delta + dead exceed this share
 
     # ------------------------------------------------------------------ building
@@ -243,6 +243,7 @@ class MatchIndex:
         self._recompute_main_stats()
 
     def _build_inverted(self) -> None:
+        self._inv_mat = None
         csc = self.fwd.tocsc()
         self.inv_indptr = csc.indptr.astype(np.int64)
         self.inv_docs = csc.indices.astype(np.int32)
@@ -521,20 +522,41 @@ class MatchIndex:
         return m
 
     def _truncate(self, m: sp.csr_matrix) -> sp.csr_matrix:
-        """Keep the max_query_terms features of each row with the largest coefficient (weight
-        times idf: the most a feature can add to any score). Features tied with the last one
-        kept are kept too, so the cut never depends on feature numbering (an incrementally
-        updated index and a rebuild number features differently)."""
-        limit = self.weights.max_query_terms
+        """Bound the work of long queries (profiles); short ones are never cut.
+
+        A row with more than ``max_query_terms`` features keeps its ``max_query_terms`` features
+        of largest coefficient (weight x idf: the most a feature can add to any score), then
+        further features in decreasing coefficient while the postings they read (their df)
+        stay within ``max_query_postings``. The cut depends only on coefficients and df, never
+        on feature numbering, so an updated index and a rebuild keep the same features.
+        """
+        w = self.weights
+        limit, budget = w.max_query_terms, w.max_query_postings
         lens = np.diff(m.indptr)
         if not limit or not (lens > limit).any():
             return m
         keep = np.ones(len(m.data), bool)
         for r in np.flatnonzero(lens > limit):
             a, b = m.indptr[r], m.indptr[r + 1]
-            row = m.data[a:b]
-            kth = -np.partition(-row, limit - 1)[limit - 1]
-            keep[a:b] = row >= kth * (1 - 1e-9)
+            coef = m.data[a:b]
+            df = self.df[m.indices[a:b]]
+            if df.sum() <= budget:
+                continue
+            # features with equal (coefficient, df) are kept or dropped together
+            key = np.round(coef, 12)
+            order = np.lexsort((df, -key))
+            k, d = key[order], df[order]
+            new_group = np.ones(len(k), bool)
+            new_group[1:] = (k[1:] != k[:-1]) | (d[1:] != d[:-1])
+            group = np.cumsum(new_group) - 1
+            group_cost = np.bincount(group, d)
+            first = np.flatnonzero(new_group)  # position of each group's first feature
+            within = np.cumsum(group_cost) <= budget
+            head = first < limit
+            kept_groups = head | within
+            row_keep = np.zeros(len(k), bool)
+            row_keep[order] = kept_groups[group]
+            keep[a:b] = row_keep
         m.data[~keep] = 0.0
         m.eliminate_zeros()
         return m
@@ -579,31 +601,38 @@ class MatchIndex:
         return mask
 
     def _rank(self, q, text, slots, top_k, today, use_facets) -> list[Hit]:
-        """Top hits among candidate ``slots`` with text scores ``text`` (both arrays)."""
+        """Top hits among candidate ``slots`` (all with text score > 0) and their scores."""
         if use_facets and self.facets.applies(q.facets):
             mult = self.facets.multiplier(q.facets, slots, self.weights, today)
+            final = text * mult
+            keep = final > 0
+            slots, text, mult, final = slots[keep], text[keep], mult[keep], final[keep]
         else:
-            mult = np.ones(len(slots))
-        final = text * mult
-        keep = final > 0
-        slots, text, mult, final = slots[keep], text[keep], mult[keep], final[keep]
+            mult, final = None, text
         if top_k and len(final) > top_k:
             kth = -np.partition(-final, top_k - 1)[top_k - 1]
-            sel = final >= kth  # ties at the cut are all kept, then ordered by id
-            slots, text, mult, final = slots[sel], text[sel], mult[sel], final[sel]
+            sel = np.flatnonzero(final >= kth)  # ties at the cut all kept, then ordered by id
+            slots, text, final = slots[sel], text[sel], final[sel]
+            mult = mult[sel] if mult is not None else None
         ids = self.slot_ids
         order = sorted(range(len(slots)), key=lambda i: (-final[i], ids[slots[i]]))
         if top_k:
             order = order[:top_k]
         kinds = self.slot_kinds
         return [
-            Hit(ids[slots[i]], float(final[i]), float(text[i]), float(mult[i]), kinds[slots[i]])
+            Hit(
+                ids[slots[i]],
+                float(final[i]),
+                float(text[i]),
+                1.0 if mult is None else float(mult[i]),
+                kinds[slots[i]],
+            )
             for i in order
         ]
 
     def search(
         self,
-        query: QueryLike,
+        query: QueryLike | str | Sequence[str],
         top_k: int = 10,
         *,
         kinds: Iterable[str] | None = None,
@@ -612,14 +641,24 @@ class MatchIndex:
         use_facets: bool = True,
         today: dt.date | None = None,
     ) -> list[Hit]:
-        """Best matches for a document or a profile (list of documents), best first.
+        """Best matches for a document, a profile (list of documents), or the id (or list of
+        ids) of indexed documents - "more like these", never returning them - best first.
 
         ``top_k=0`` ranks every document with a score above 0 (documents sharing no feature
         with the query are not ranked). ``kinds`` limits the targets; ``exclude`` drops ids;
         ``facets`` overrides the query's facets (default: taken from its documents).
         """
         _check_top_k(top_k)
-        q = self._query(query, facets)
+        if isinstance(query, str) or (
+            isinstance(query, list | tuple) and query and all(isinstance(x, str) for x in query)
+        ):
+            ids = [query] if isinstance(query, str) else list(query)
+            q = self._query_from_ids(ids)
+            if facets is not None:
+                q.facets = QueryFacets.from_mappings([facets])
+            exclude = [*(exclude or ()), *ids]
+        else:
+            q = self._query(query, facets)
         return self._search_one(q, top_k, self._allowed(kinds, exclude), today, use_facets)
 
     def _search_one(self, q, top_k, allowed, today, use_facets) -> list[Hit]:
@@ -632,54 +671,133 @@ class MatchIndex:
 
     def search_many(
         self,
-        queries: Sequence[QueryLike],
+        queries: Sequence[QueryLike | str | Sequence[str]],
         top_k: int = 10,
         *,
         kinds: Iterable[str] | None = None,
         exclude: Sequence[Iterable[str]] | None = None,
         use_facets: bool = True,
         today: dt.date | None = None,
-        chunk_size: int = 512,
-        workers: int | None = None,
+        chunk_size: int = 256,
+        processes: int = 1,
     ) -> list[list[Hit]]:
-        """search() for many queries at once: sparse matrix products over chunks of queries,
-        memory bounded by ``chunk_size`` rows, on ``workers`` threads (default: all cores,
-        at most 2 - scipy's sparse product releases the GIL). ``exclude[i]`` applies to query i.
-        Results are identical to calling search() on each query.
+        """search() for many queries at once, identical results.
+
+        A query is a Document, a profile (list of Documents), or - cheapest - the id of an
+        indexed document or a list of ids (a profile of indexed documents: no text analysis;
+        such a query never matches its own documents). Queries are scored by sparse matrix
+        products over chunks of ``chunk_size`` rows (memory bounded). ``processes > 1`` splits
+        the queries over forked worker processes (POSIX only; the index is shared
+        copy-on-write): scipy's product holds the GIL, so threads do not help. ``exclude[i]``
+        lists ids never returned for query i.
         """
         _check_top_k(top_k)
         if exclude is not None and len(exclude) != len(queries):
             raise MatchingError("exclude must give one list of ids per query")
-        parsed = self._parse_many(queries)
+        parsed, own = self._parse_many(queries)
+        if exclude is None:
+            exclude = own
+        else:
+            exclude = [list(e or ()) + o for e, o in zip(exclude, own, strict=True)]
+        today_n = (today or dt.date.today()).toordinal()
+        args = (parsed, top_k, kinds, exclude, today_n, use_facets, chunk_size)
+        if processes > 1 and len(parsed) >= 2 * chunk_size and hasattr(os, "fork"):
+            return self._fork_run(processes, *args)
+        return self._run_chunks(range(len(parsed)), *args)
+
+    def _run_chunks(self, rows, parsed, top_k, kinds, exclude, today_n, use_facets, chunk):
         base = self._allowed(kinds, None)
         inv = self.inv_norms()
-        today_n = (today or dt.date.today()).toordinal()
-        chunks = [
-            range(i, min(i + chunk_size, len(parsed))) for i in range(0, len(parsed), chunk_size)
-        ]
+        out: list[list[Hit]] = []
+        for a in range(0, len(rows), chunk):
+            part = rows[a : a + chunk]
+            out.extend(self._chunk(parsed, part, top_k, base, inv, exclude, today_n, use_facets))
+        return out
 
-        def run(chunk: range) -> list[list[Hit]]:
-            return self._chunk(parsed, chunk, top_k, base, inv, exclude, today_n, use_facets)
+    def _fork_run(self, processes, parsed, *rest) -> list[list[Hit]]:
+        import multiprocessing as mp
 
-        n_workers = workers or min(2, os.cpu_count() or 1)
-        if n_workers > 1 and len(chunks) > 1:
-            with ThreadPoolExecutor(n_workers) as pool:
-                parts = list(pool.map(run, chunks))
-        else:
-            parts = [run(c) for c in chunks]
+        self.inv_norms()  # computed once, inherited by the children
+        self._inverted_matrix()
+        n = len(parsed)
+        bounds = np.linspace(0, n, processes + 1).astype(int)
+        ctx = mp.get_context("fork")
+        global _FORK_STATE
+        _FORK_STATE = (self, parsed, rest)
+        try:
+            with ctx.Pool(processes) as pool:
+                parts = pool.map(
+                    _fork_worker, [(int(bounds[i]), int(bounds[i + 1])) for i in range(processes)]
+                )
+        finally:
+            _FORK_STATE = None
         return [hits for part in parts for hits in part]
 
-    def _parse_many(self, queries: Sequence[QueryLike]) -> list[_Query]:
-        out: list[_Query] = []
-        for start in range(0, len(queries), 4096):
-            part = queries[start : start + 4096]
+    def _parse_many(self, queries) -> tuple[list[_Query], list[list[str]]]:
+        """Query rows; and per query the indexed ids it is made of (never returned)."""
+        out: list[_Query | None] = [None] * len(queries)
+        own: list[list[str]] = [[] for _ in queries]
+        text_rows: list[int] = []
+        for i, q in enumerate(queries):
+            if isinstance(q, str) or (
+                isinstance(q, list | tuple) and q and all(isinstance(x, str) for x in q)
+            ):
+                ids = [q] if isinstance(q, str) else list(q)
+                out[i] = self._query_from_ids(ids)
+                own[i] = ids
+            else:
+                text_rows.append(i)
+        for start in range(0, len(text_rows), 4096):
+            rows = text_rows[start : start + 4096]
+            part = [queries[i] for i in rows]
             m = self._query_matrix(part)
-            for r, q in enumerate(part):
+            for r, i in enumerate(rows):
                 a, b = m.indptr[r], m.indptr[r + 1]
-                members = [q] if isinstance(q, Document) else q
+                members = self._members(queries[i])
                 qf = QueryFacets.from_mappings([d.facets for d in members])
-                out.append(_Query(m.indices[a:b].astype(np.int64), m.data[a:b], qf))
-        return out
+                out[i] = _Query(m.indices[a:b].astype(np.int64), m.data[a:b], qf)
+        return out, own
+
+    def _query_from_ids(self, ids: list[str]) -> _Query:
+        """A query (profile) made of indexed documents, from their stored rows."""
+        slots = []
+        for doc_id in ids:
+            slot = self.id_to_slot.get(doc_id)
+            if slot is None:
+                raise UnknownDocumentError(f"unknown document id {doc_id!r}")
+            slots.append(slot)
+        if not slots:
+            raise EmptyProfileError("empty profile: a profile needs at least one document")
+        feats, vals = [], []
+        for s in slots:
+            f, r = self._slot_row(s)
+            w = r * self.idf(f)
+            norm = float(np.sqrt((w * w).sum()))
+            if norm > 0:
+                feats.append(f)
+                vals.append(w / norm)
+        if feats:
+            uniq, inverse = np.unique(np.concatenate(feats), return_inverse=True)
+            summed = np.bincount(inverse, np.concatenate(vals))
+            summed /= float(np.sqrt((summed * summed).sum()))
+        else:
+            uniq, summed = np.zeros(0, np.int64), np.zeros(0)
+        vec = sp.csr_matrix(
+            (summed * self.idf(uniq), uniq, np.array([0, len(uniq)])),
+            shape=(1, len(self.vocabulary)),
+        )
+        vec = self._truncate(vec)
+        qf = QueryFacets.from_mappings([self.slot_docs[s].facets for s in slots])
+        return _Query(vec.indices.astype(np.int64), vec.data.astype(np.float64), qf)
+
+    def _inverted_matrix(self) -> sp.csr_matrix:
+        """The main segment's postings as a float64 CSR (features x slots), cached."""
+        if self._inv_mat is None or self._inv_mat.shape != (self.main_vocab, self.n_main):
+            self._inv_mat = sp.csr_matrix(
+                (self.inv_vals.astype(np.float64), self.inv_docs, self.inv_indptr),
+                shape=(self.main_vocab, self.n_main),
+            )
+        return self._inv_mat
 
     def _chunk(self, parsed, chunk, top_k, base, inv, exclude, today_n, use_facets):
         nv = len(self.vocabulary)
@@ -689,32 +807,39 @@ class MatchIndex:
         idx = np.concatenate([q.features for q in qs]) if qs else np.zeros(0, np.int64)
         val = np.concatenate([q.coef for q in qs]) if qs else np.zeros(0)
         qm = sp.csr_matrix((val, idx, indptr), shape=(len(qs), nv))
-        main_qm = qm[:, : self.main_vocab]
-        inv_mat = sp.csr_matrix(
-            (self.inv_vals.astype(np.float64), self.inv_docs, self.inv_indptr),
-            shape=(self.main_vocab, self.n_main),
-        )
-        res = (main_qm @ inv_mat).tocsr()
-        dres = (qm @ self._delta_matrix().T.astype(np.float64)).tocsr() if self.delta_rows else None
+        in_main = idx < self.main_vocab
+        if in_main.all():
+            main_qm = sp.csr_matrix((val, idx, indptr), shape=(len(qs), self.main_vocab))
+        else:
+            main_qm = qm[:, : self.main_vocab]
+        res = (main_qm @ self._inverted_matrix()).tocsr()
+        dres = None
+        if self.delta_rows:
+            dres = (qm @ self._delta_matrix().T.astype(np.float64)).tocsr()
+        restricted = not base.all()
         out = []
         for row, i in enumerate(chunk):
             a, b = res.indptr[row], res.indptr[row + 1]
-            slots = res.indices[a:b].astype(np.int64)
+            slots = res.indices[a:b]
             raw = res.data[a:b]
             if dres is not None:
                 da, db = dres.indptr[row], dres.indptr[row + 1]
                 slots = np.concatenate([slots, dres.indices[da:db] + self.n_main])
                 raw = np.concatenate([raw, dres.data[da:db]])
             text = raw * inv[slots]
-            allowed = base
+            keep = text > 0
+            if restricted:
+                keep &= base[slots]
             if exclude is not None and exclude[i]:
-                allowed = base.copy()
                 for doc_id in exclude[i]:
                     s = self.id_to_slot.get(doc_id)
                     if s is not None:
-                        allowed[s] = False
-            keep = (text > 0) & allowed[slots]
-            out.append(self._rank(parsed[i], text[keep], slots[keep], top_k, today_n, use_facets))
+                        keep &= slots != s
+            if not keep.all():
+                slots, text = slots[keep], text[keep]
+            out.append(
+                self._rank(parsed[i], text, slots.astype(np.int64), top_k, today_n, use_facets)
+            )
         return out
 
     # ------------------------------------------------------------------ explanations
@@ -766,6 +891,14 @@ class MatchIndex:
         from ecosystem.matching.persistence import load_index
 
         return load_index(cls, path, weights)
+
+
+_FORK_STATE = None
+
+
+def _fork_worker(bounds: tuple[int, int]) -> list[list[Hit]]:
+    index, parsed, rest = _FORK_STATE
+    return index._run_chunks(range(*bounds), parsed, *rest)
 
 
 def _row_stats(m: sp.csr_matrix, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -47,11 +47,14 @@ class Weights:
     accent_weight: float = 1.0
     # Multiplier of bigram features (phrases such as "thủy sản", "heat transfer").
     bigram_weight: float = 1.0
-    # A query (or profile) keeps at most this many features: those with the largest weight x
-    # idf, i.e. the most any of them can add to a score. Short queries are never cut; long
-    # profiles lose their least telling features. Cuts the postings an all-pairs run reads by
-    # 4x against 96 features (bench), with no measurable loss on the dev sets. 0 = keep all.
+    # Work bound for long queries (profiles, whole documents used as queries). A query with
+    # at most max_query_terms features is scored exactly. A longer one keeps its
+    # max_query_terms features of largest weight x idf (the most each can add to a score), and
+    # further ones in that order while the postings they read stay within max_query_postings.
+    # On small indexes nothing is cut; on 100k documents only common, low-idf features of long
+    # profiles go, which is what makes all-pairs matching fit in time (bench). 0 = no cut.
     max_query_terms: int = 64
+    max_query_postings: int = 50_000
     # How a profile (several documents) becomes one query vector: "centroid" of the members'
     # normalised TF-IDF vectors, or "sum" of their raw counts (one long document).
     profile_mode: str = "centroid"

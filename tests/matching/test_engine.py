@@ -130,7 +130,7 @@ def test_profile_combines_its_documents(corpus):
 def test_search_many_equals_search(corpus):
     index = MatchIndex.build(corpus)
     queries = [q("nuôi tôm"), [q("lúa"), q("solar")], q("zzz"), q("heat cooling")]
-    batch = index.search_many(queries, 3, chunk_size=2, workers=2)
+    batch = index.search_many(queries, 3, chunk_size=2, processes=2)
     single = [index.search(x, 3) for x in queries]
     assert [[(h.doc_id, round(h.score, 12)) for h in r] for r in batch] == [
         [(h.doc_id, round(h.score, 12)) for h in r] for r in single
