@@ -83,6 +83,8 @@ def import_models() -> None:
     from ecosystem.auth import models as _auth  # noqa: F401
     from ecosystem.core import audit as _audit  # noqa: F401
     from ecosystem.core import jobs as _jobs  # noqa: F401
+    from ecosystem.core import notifications as _notifications  # noqa: F401
+    from ecosystem.matching import models as _matching  # noqa: F401
     from ecosystem.registry import import_models as _imports  # noqa: F401
     from ecosystem.registry import models as _registry  # noqa: F401
     from ecosystem.registry import search_index as _search  # noqa: F401
@@ -128,6 +130,9 @@ def _register_blueprints(app: Flask) -> None:
         token_views.bp,
     ):
         app.register_blueprint(blueprint)
+    from ecosystem.matching.setup import init_app as init_matching
+
+    init_matching(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -176,6 +176,7 @@ TASK_MODULES = (
     "ecosystem.core.mail",
     "ecosystem.registry.imports",
     "ecosystem.registry.tasks",
+    "ecosystem.matching.tasks",
 )
 
 

@@ -15,5 +15,18 @@ def seed_parts() -> list[SeedPart]:
 
 
 def seed_demo() -> int:
-    """Run every part in order; returns how many records were created (0 on a second run)."""
-    return sum(part() for part in seed_parts())
+    """Run every part in order; returns how many records were created (0 on a second run).
+
+    Matching is told nothing record by record while loading (hundreds of small index
+    updates); when anything was created, the index and proposals are rebuilt once.
+    """
+    from ecosystem.extensions import db
+    from ecosystem.matching.setup import seed_matching
+    from ecosystem.matching.signals import paused
+
+    with paused():
+        created = sum(part() for part in seed_parts())
+    if created:
+        db.session.flush()
+        seed_matching()
+    return created

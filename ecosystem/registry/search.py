@@ -72,13 +72,18 @@ def _near_terms(term: str) -> list[str]:
     return [term, *[m[0] for m in matches if m[0] != term]]
 
 
-def _visibility(user: Any) -> Any:
-    if user is not None and user.is_admin:
-        return sa.true()
-    public = sa.and_(
+def public_condition() -> Any:
+    """Entries anybody may see: public and not expired."""
+    return sa.and_(
         SearchEntry.is_public.is_(True),
         sa.or_(SearchEntry.expires_at.is_(None), SearchEntry.expires_at > utcnow()),
     )
+
+
+def _visibility(user: Any) -> Any:
+    if user is not None and user.is_admin:
+        return sa.true()
+    public = public_condition()
     org_ids = sorted(user.active_org_ids) if user is not None else []
     if org_ids:
         return sa.or_(public, SearchEntry.organisation_id.in_(org_ids))

@@ -15,13 +15,14 @@ class NavItem:
 
 
 _ITEMS = (
+    NavItem("site.home", _l("Trang chủ")),
     NavItem("results.index", _l("Kết quả nghiên cứu")),
     NavItem("needs.index", _l("Nhu cầu công nghệ")),
     NavItem("registry.organisations", _l("Tổ chức")),
     NavItem("registry.people", _l("Chuyên gia")),
     NavItem("startups.index", _l("Khởi nghiệp")),
     NavItem("investors.index", _l("Nhà đầu tư")),
-    NavItem("registry.search", _l("Tìm kiếm")),
+    NavItem("registry.groups", _l("Nhóm nghiên cứu")),
 )
 
 

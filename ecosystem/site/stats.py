@@ -5,10 +5,41 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ecosystem.auth.models import User
 from ecosystem.extensions import db
+from ecosystem.matching.models import Match, MatchState
+from ecosystem.registry.enums import OrgKind
+from ecosystem.registry.search import public_condition
+from ecosystem.registry.search_index import SearchEntry
+
+
+def _entries(kind: str):
+    return select(func.count(SearchEntry.id)).where(SearchEntry.kind == kind, public_condition())
 
 
 def home_counts() -> list[tuple[str, int]]:
-    counters = [(_l("Thành viên"), select(func.count(User.id)).where(User.is_active.is_(True)))]
+    from ecosystem.registry.models import Organisation
+
+    counters = [
+        (_l("Kết quả nghiên cứu đang chào"), _entries("result")),
+        (_l("Nhu cầu công nghệ đang mở"), _entries("need")),
+        (_l("Nhà khoa học, chuyên gia"), _entries("person")),
+        (
+            _l("Doanh nghiệp"),
+            select(func.count(Organisation.id)).where(
+                Organisation.kind == OrgKind.enterprise, Organisation.merged_into_id.is_(None)
+            ),
+        ),
+        (_l("Khởi nghiệp"), _entries("startup")),
+        (_l("Nhà đầu tư"), _entries("investor")),
+        (
+            _l("Đề xuất kết nối"),
+            select(func.count(Match.id)).where(Match.state != MatchState.dismissed),
+        ),
+        (
+            _l("Cặp đã được giới thiệu"),
+            select(func.count(Match.id)).where(
+                Match.state.in_((MatchState.introduced, MatchState.deal_reported))
+            ),
+        ),
+    ]
     return [(str(label), db.session.scalar(query) or 0) for label, query in counters]

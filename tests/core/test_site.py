@@ -2,9 +2,9 @@ from ecosystem import create_app
 from tests.conftest import html_text, make_config
 
 
-def test_home_explains_platform_with_live_counts(client, make_user):
+def test_home_explains_platform_with_live_counts(client, make_org):
     before = client.get("/")
-    make_user()
+    make_org("Công ty TNHH Đếm Số")  # one more enterprise
     after = client.get("/")
     assert after.status_code == 200
     assert "Kết nối nghiên cứu với doanh nghiệp" in html_text(after)

@@ -1,0 +1,199 @@
+"""Turning the index into stored proposals: result↔need, group↔need, startup↔investor.
+
+A source keeps its best ``TOP_K`` targets above ``MIN_SCORE`` as proposals. Proposals that
+fall out are deleted; anything a person acted on (interest, introduction, deal, dismissal)
+stays. A dismissed pair comes back only after a substantial change of one of its records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from ecosystem.core.models import utcnow
+from ecosystem.extensions import db
+from ecosystem.matching.documents import (
+    doc_id,
+    document_for,
+    group_profile,
+    groups_with_profiles,
+    need_document,
+    parse_doc_id,
+    startup_document,
+)
+from ecosystem.matching.engine import Explanation, Hit, MatchIndex, MatchingError
+from ecosystem.matching.models import Match, MatchState
+from ecosystem.registry.models import LISTING_MODELS, ResearchGroup
+
+TOP_K = 10
+# Below this TF-IDF-times-facets score a pair shares too little to be worth anyone's time
+# (measured on the demo data: intended pairs score 0.08–0.6, unrelated ones below 0.05).
+MIN_SCORE = 0.05
+MAX_TERMS = 8
+TARGET_OF = {"need": "result", "group": "need", "startup": "investor"}
+SOURCES_OF = {"result": ("need",), "need": ("group",), "investor": ("startup",)}
+
+
+def _source_query(kind: str, obj: Any) -> Any:
+    if kind == "group":
+        return group_profile(obj)
+    if kind == "need":
+        return need_document(obj) if obj.is_public else None
+    return startup_document(obj) if obj.is_public else None
+
+
+def _load(kind: str, object_id: int) -> Any:
+    model = ResearchGroup if kind == "group" else LISTING_MODELS[kind]
+    return db.session.get(model, object_id)
+
+
+def explanation_data(explanation: Explanation) -> dict[str, Any]:
+    total = explanation.text_score or 1.0
+    terms = [
+        {
+            "term": t.term,
+            "share": round(t.contribution / total, 4),
+            "contribution": round(t.contribution, 6),
+        }
+        for t in sorted(explanation.terms, key=lambda t: -t.contribution)[:MAX_TERMS]
+    ]
+    facets = [
+        {
+            "name": f.name,
+            "ok": bool(f.ok),
+            "query": _plain(f.query_value),
+            "doc": _plain(f.doc_value),
+        }
+        for f in explanation.facets
+    ]
+    return {"terms": terms, "facets": facets}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def recompute_source(index: MatchIndex, kind: str, obj: Any, *, revive: bool = False) -> int:
+    """Store the best targets of one source; returns how many proposals it now has."""
+    target_kind = TARGET_OF[kind]
+    existing = {
+        m.target_id: m
+        for m in db.session.scalars(
+            select(Match).where(Match.source_kind == kind, Match.source_id == obj.id)
+        )
+    }
+    query = _source_query(kind, obj)
+    hits: list[Hit] = []
+    if query:
+        try:
+            hits = [
+                h
+                for h in index.search(query, top_k=TOP_K, kinds=[target_kind])
+                if h.score >= MIN_SCORE
+            ]
+        except MatchingError:
+            hits = []
+    kept: set[int] = set()
+    now = utcnow()
+    for rank, hit in enumerate(hits, start=1):
+        _, target_id = parse_doc_id(hit.doc_id)
+        target = _load(target_kind, target_id)
+        if target is None or target.organisation_id == obj.organisation_id:
+            continue  # never propose an organisation to itself
+        kept.add(target_id)
+        match = existing.get(target_id)
+        if match is None:
+            match = Match(
+                source_kind=kind, source_id=obj.id, target_kind=target_kind, target_id=target_id
+            )
+            db.session.add(match)
+        elif match.state is MatchState.dismissed and revive:
+            match.state, match.dismissed_by, match.dismissed_at = MatchState.proposed, None, None
+        match.source_org_id, match.target_org_id = obj.organisation_id, target.organisation_id
+        match.rank, match.score, match.text_score = rank, hit.score, hit.text_score
+        match.facet_multiplier = hit.facet_multiplier
+        match.explanation = explanation_data(index.explain(query, hit.doc_id))
+        match.computed_at = now
+    stale = [m.id for t, m in existing.items() if t not in kept and m.state is MatchState.proposed]
+    if stale:
+        db.session.execute(delete(Match).where(Match.id.in_(stale)))
+    db.session.flush()
+    return len(kept)
+
+
+def sources_affected(index: MatchIndex, kind: str, object_id: int) -> set[tuple[str, int]]:
+    """Sources whose proposals may change when this record changes."""
+    affected: set[tuple[str, int]] = set()
+    if kind in TARGET_OF:
+        affected.add((kind, object_id))
+    for source_kind in SOURCES_OF.get(kind, ()):
+        for match in db.session.scalars(
+            select(Match).where(Match.target_kind == kind, Match.target_id == object_id)
+        ):
+            affected.add((match.source_kind, match.source_id))
+        if source_kind == "group":
+            affected.update(("group", g.id) for g in db.session.scalars(select(ResearchGroup)))
+            continue
+        if doc_id(kind, object_id) in index:
+            # Pure text similarity is symmetric: the sources this record resembles most are
+            # the ones whose top proposals it can enter.
+            for hit in index.search(
+                doc_id(kind, object_id), top_k=3 * TOP_K, kinds=[source_kind], use_facets=False
+            ):
+                affected.add(parse_doc_id(hit.doc_id))
+    if kind == "result":
+        result = _load("result", object_id)
+        if result is not None and result.group_id:
+            affected.add(("group", result.group_id))
+    return affected
+
+
+def recompute_sources(
+    index: MatchIndex,
+    sources: Iterable[tuple[str, int]],
+    *,
+    revive_for: set[tuple[str, int]] = frozenset(),
+) -> int:
+    total = 0
+    for kind, object_id in sorted(sources):
+        obj = _load(kind, object_id)
+        if obj is not None:
+            total += recompute_source(index, kind, obj, revive=(kind, object_id) in revive_for)
+    return total
+
+
+def recompute_all(index: MatchIndex, progress: Any = None) -> int:
+    sources: list[tuple[str, Any]] = []
+    for kind in ("need", "startup"):
+        sources.extend((kind, obj) for obj in db.session.scalars(select(LISTING_MODELS[kind])))
+    sources.extend(("group", g) for g in groups_with_profiles())
+    total = 0
+    for done, (kind, obj) in enumerate(sources, start=1):
+        total += recompute_source(index, kind, obj)
+        if progress is not None and done % 25 == 0:
+            progress(done, len(sources))
+    return total
+
+
+def build_index_documents() -> MatchIndex:
+    from ecosystem.matching.documents import all_documents
+
+    return MatchIndex.build(all_documents())
+
+
+def refresh_document(index: MatchIndex, kind: str, object_id: int) -> None:
+    """Put the record's current document in the index, or take it out if not public."""
+    obj = _load(kind, object_id)
+    doc = document_for(kind, obj) if obj is not None else None
+    if doc is None:
+        index.discard(doc_id(kind, object_id))
+    else:
+        index.upsert(doc)

@@ -1,0 +1,156 @@
+"""Registry records as matching documents.
+
+Only what anybody may read goes in: a result's confidential details never reach the index,
+so no explanation can quote them before an introduction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ecosystem.extensions import db
+from ecosystem.matching.engine import Document
+from ecosystem.registry.enums import Confidentiality
+from ecosystem.registry.models import LISTING_MODELS, Person, ResearchGroup, ResearchResult
+
+INDEXED_KINDS = ("result", "need", "startup", "investor")
+
+
+def doc_id(kind: str, object_id: int) -> str:
+    return f"{kind}:{object_id}"
+
+
+def parse_doc_id(value: str) -> tuple[str, int]:
+    kind, _, object_id = value.partition(":")
+    return kind, int(object_id)
+
+
+def _province(listing: Any) -> str:
+    return listing.organisation.province or ""
+
+
+def result_document(result: ResearchResult) -> Document:
+    public_details = result.details if result.confidentiality is Confidentiality.public else ""
+    return Document(
+        id=doc_id("result", result.id),
+        kind="result",
+        title=result.title,
+        text=f"{result.summary}\n{public_details}".strip(),
+        keywords=tuple(result.keywords or ()),
+        facets={"fields": [result.field_code], "trl": result.trl, "province": _province(result)},
+    )
+
+
+def need_document(need: Any) -> Document:
+    return Document(
+        id=doc_id("need", need.id),
+        kind="need",
+        title=need.title,
+        text=f"{need.problem}\n{need.expected_outcome or ''}".strip(),
+        facets={
+            "fields": [need.field_code],
+            "trl_wanted": need.trl_wanted,
+            "deadline": need.deadline.isoformat() if need.deadline else None,
+            "province": _province(need),
+        },
+    )
+
+
+def startup_document(startup: Any) -> Document:
+    return Document(
+        id=doc_id("startup", startup.id),
+        kind="startup",
+        title=startup.name,
+        text=startup.pitch,
+        facets={
+            "fields": [f.code for f in startup.sectors],
+            "stage": startup.stage.value,
+            "funding_sought": startup.funding_sought,
+            "province": _province(startup),
+        },
+    )
+
+
+def investor_document(investor: Any) -> Document:
+    return Document(
+        id=doc_id("investor", investor.id),
+        kind="investor",
+        title=investor.name,
+        text=investor.thesis,
+        keywords=tuple(f.name_vi for f in investor.sectors),
+        facets={
+            "fields": [f.code for f in investor.sectors],
+            "stages": list(investor.stages or []),
+            "ticket_min": investor.ticket_min,
+            "ticket_max": investor.ticket_max,
+            "province": _province(investor),
+        },
+    )
+
+
+BUILDERS = {
+    "result": result_document,
+    "need": need_document,
+    "startup": startup_document,
+    "investor": investor_document,
+}
+
+
+def document_for(kind: str, listing: Any) -> Document | None:
+    """The record's document, or None when it must not be matched (not public)."""
+    if kind not in BUILDERS or not listing.is_public:
+        return None
+    return BUILDERS[kind](listing)
+
+
+def all_documents() -> list[Document]:
+    docs: list[Document] = []
+    for kind in INDEXED_KINDS:
+        model = LISTING_MODELS[kind]
+        statement = select(model).options(selectinload(model.organisation))
+        if hasattr(model, "sectors"):
+            statement = statement.options(selectinload(model.sectors))
+        for listing in db.session.scalars(statement):
+            doc = document_for(kind, listing)
+            if doc is not None:
+                docs.append(doc)
+    return docs
+
+
+def group_profile(group: ResearchGroup) -> list[Document]:
+    """A research group = its public results + its members' expertise (+ its description)."""
+    docs = [
+        result_document(r)
+        for r in db.session.scalars(
+            select(ResearchResult).where(ResearchResult.group_id == group.id)
+        )
+        if r.is_public
+    ]
+    expertise = [kw for person in group.members for kw in (person.expertise or [])]
+    about = f"{group.description}\n{', '.join(expertise)}".strip()
+    fields = [f.code for f in group.fields]
+    if about or not docs:
+        docs.append(
+            Document(
+                id=f"group:{group.id}",
+                kind="group",
+                title=group.name_vi,
+                text=about,
+                facets={"fields": fields},
+            )
+        )
+    return docs
+
+
+def groups_with_profiles() -> list[ResearchGroup]:
+    return list(
+        db.session.scalars(
+            select(ResearchGroup).options(
+                selectinload(ResearchGroup.members).selectinload(Person.memberships),
+                selectinload(ResearchGroup.fields),
+            )
+        )
+    )

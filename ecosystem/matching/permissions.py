@@ -1,0 +1,89 @@
+"""Who may see and act on a proposed partnership."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ecosystem.auth.models import PlatformRole
+from ecosystem.extensions import db
+from ecosystem.matching.models import Match, MatchState, Side
+
+UNLOCKED = (MatchState.introduced, MatchState.deal_reported)
+
+
+def side_of(user: Any, match: Match) -> Side | None:
+    if user is None:
+        return None
+    orgs = user.active_org_ids
+    if match.source_org_id in orgs:
+        return Side.source
+    if match.target_org_id in orgs:
+        return Side.target
+    return None
+
+
+def can_view_all_matches(user: Any) -> bool:
+    """The city's administrators and steering committee follow every proposal."""
+    return user is not None and (user.is_admin or user.has_role(PlatformRole.steering))
+
+
+def can_view_match(user: Any, match: Match | None) -> bool:
+    if user is None or match is None:
+        return False
+    return can_view_all_matches(user) or side_of(user, match) is not None
+
+
+def can_act_on_match(user: Any, match: Match | None) -> bool:
+    return match is not None and side_of(user, match) is not None
+
+
+def can_rebuild_index(user: Any) -> bool:
+    return user is not None and user.is_admin
+
+
+def introduced_with(user: Any, organisation_id: int) -> bool:
+    """Has one of the user's organisations been introduced to this organisation?"""
+    orgs = sorted(user.active_org_ids) if user is not None else []
+    if not orgs:
+        return False
+    pair = (Match.source_org_id.in_(orgs) & (Match.target_org_id == organisation_id)) | (
+        Match.target_org_id.in_(orgs) & (Match.source_org_id == organisation_id)
+    )
+    return (
+        db.session.scalar(select(Match.id).where(pair, Match.state.in_(UNLOCKED)).limit(1))
+        is not None
+    )
+
+
+def details_unlocked(user: Any, record: Any) -> bool:
+    """Registry rule: confidential details of a result, or a person's contact details,
+    open up for the organisations introduced to its organisation."""
+    if hasattr(record, "confidentiality"):
+        return _result_introduced(user, record)
+    org_ids = {m.organisation_id for m in getattr(record, "memberships", []) if m.ended_on is None}
+    return any(introduced_with(user, org_id) for org_id in org_ids)
+
+
+def _result_introduced(user: Any, result: Any) -> bool:
+    orgs = sorted(user.active_org_ids) if user is not None else []
+    if not orgs:
+        return False
+    as_target = (
+        (Match.target_kind == "result")
+        & (Match.target_id == result.id)
+        & Match.source_org_id.in_(orgs)
+    )
+    group_pair = (
+        (Match.source_kind == "group")
+        & (Match.source_id == result.group_id)
+        & Match.target_org_id.in_(orgs)
+        if result.group_id
+        else None
+    )
+    condition = as_target if group_pair is None else (as_target | group_pair)
+    return (
+        db.session.scalar(select(Match.id).where(condition, Match.state.in_(UNLOCKED)).limit(1))
+        is not None
+    )

@@ -1,0 +1,213 @@
+"""Background matching work: keep the index fresh, rebuild it, and send the weekly digest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from celery import shared_task
+from flask import render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import select, update
+
+from ecosystem.auth.models import MembershipStatus, OrgMembership, User
+from ecosystem.core.jobs import JobRun, run_job
+from ecosystem.core.mail import send_mail
+from ecosystem.core.models import utcnow
+from ecosystem.extensions import db
+from ecosystem.matching import compute
+from ecosystem.matching.documents import INDEXED_KINDS
+from ecosystem.matching.models import Match, MatchState
+from ecosystem.matching.store import index_lock, load_index, save_index
+from ecosystem.matching.views_helpers import match_title
+from ecosystem.registry.models import LISTING_MODELS, Person, ResearchGroup
+
+
+def _expand(items: list[list[Any]]) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+    """(records whose document may change, records changed substantially). People and
+    organisations are not matched themselves: their groups and listings are."""
+    records: set[tuple[str, int]] = set()
+    substantial: set[tuple[str, int]] = set()
+    for kind, object_id, is_substantial in items:
+        found: list[tuple[str, int]] = []
+        if kind == "person":
+            found = [
+                ("group", g.id)
+                for g in db.session.scalars(
+                    select(ResearchGroup).where(ResearchGroup.members.any(Person.id == object_id))
+                )
+            ]
+        elif kind == "organisation":
+            for listing_kind in INDEXED_KINDS:
+                model = LISTING_MODELS[listing_kind]
+                found += [
+                    (listing_kind, i)
+                    for i in db.session.scalars(
+                        select(model.id).where(model.organisation_id == object_id)
+                    )
+                ]
+        else:
+            found = [(kind, int(object_id))]
+        records.update(found)
+        if is_substantial:
+            substantial.update(found)
+    return records, substantial
+
+
+@shared_task(name="matching.update_records")
+def update_records(items: list[list[Any]]) -> dict:
+    """Refresh the documents of changed records and the proposals they can affect."""
+    records, substantial = _expand(items)
+    with index_lock():
+        index = load_index()
+        if index is None:
+            index = compute.build_index_documents()
+        for kind, object_id in records:
+            if kind in INDEXED_KINDS:
+                compute.refresh_document(index, kind, object_id)
+        save_index(index)
+        _revive_dismissed(substantial)
+        _drop_proposals_of_hidden(records)
+        sources: set[tuple[str, int]] = set()
+        for kind, object_id in records:
+            sources |= compute.sources_affected(index, kind, object_id)
+        proposals = compute.recompute_sources(index, sources)
+        db.session.commit()
+    return {"records": len(records), "sources": len(sources), "proposals": proposals}
+
+
+def _revive_dismissed(records: set[tuple[str, int]]) -> None:
+    """A dismissed pair may come back once one of its records changed substantially."""
+    for kind, object_id in records:
+        for side_kind, side_id in (
+            (Match.source_kind, Match.source_id),
+            (Match.target_kind, Match.target_id),
+        ):
+            db.session.execute(
+                update(Match)
+                .where(side_kind == kind, side_id == object_id, Match.state == MatchState.dismissed)
+                .values(state=MatchState.proposed, dismissed_by=None, dismissed_at=None)
+            )
+
+
+def _drop_proposals_of_hidden(records: set[tuple[str, int]]) -> None:
+    for kind, object_id in records:
+        if kind not in INDEXED_KINDS:
+            continue
+        listing = db.session.get(LISTING_MODELS[kind], object_id)
+        if listing is None or not listing.is_public:
+            for side_kind, side_id in (
+                (Match.source_kind, Match.source_id),
+                (Match.target_kind, Match.target_id),
+            ):
+                for match in db.session.scalars(
+                    select(Match).where(
+                        side_kind == kind, side_id == object_id, Match.state == MatchState.proposed
+                    )
+                ):
+                    db.session.delete(match)
+    db.session.flush()
+
+
+def rebuild_index(run: JobRun | None = None) -> dict[str, Any]:
+    """Build the index from every public record, save it, recompute every proposal."""
+
+    def report(done: int, total: int) -> None:
+        if run is not None:
+            run.progress(
+                20 + 75 * done / max(total, 1),
+                _("Đã tính đề xuất cho %(done)d/%(total)d hồ sơ", done=done, total=total),
+            )
+
+    with index_lock():
+        index = compute.build_index_documents()
+        save_index(index)
+        if run is not None:
+            run.progress(20, _("Đã dựng chỉ mục với %(n)d tài liệu", n=len(index)))
+        proposals = compute.recompute_all(index, report)
+    return {"documents": len(index), "proposals": proposals, "url": "/matches"}
+
+
+@shared_task(name="matching.rebuild")
+def rebuild(job_id: int) -> dict:
+    def body(run: JobRun) -> dict[str, Any]:
+        with force_locale(run.job_locale()):
+            return rebuild_index(run)
+
+    return run_job(job_id, body)
+
+
+@shared_task(name="matching.nightly_rebuild")
+def nightly_rebuild() -> dict:
+    from ecosystem.core.jobs import Job
+
+    job = Job(kind="matching.rebuild")
+    db.session.add(job)
+    db.session.commit()
+    return rebuild.run(job.id)
+
+
+# Weekly digest ------------------------------------------------------------------------
+
+DIGEST_SALT = "matching-digest-unsubscribe"
+
+
+def unsubscribe_token(user: User) -> str:
+    from flask import current_app
+
+    return URLSafeSerializer(current_app.secret_key, salt=DIGEST_SALT).dumps(user.id)
+
+
+def send_weekly_digest(now: dt.datetime | None = None) -> int:
+    """One e-mail per member with new proposals for their organisations this week."""
+    now = now or utcnow()
+    since = now - dt.timedelta(days=7)
+    fresh = db.session.scalars(
+        select(Match).where(Match.created_at >= since, Match.state == MatchState.proposed)
+    ).all()
+    if not fresh:
+        return 0
+    by_org: dict[int, list[Match]] = {}
+    for match in fresh:
+        by_org.setdefault(match.source_org_id, []).append(match)
+        by_org.setdefault(match.target_org_id, []).append(match)
+    links = db.session.execute(
+        select(OrgMembership.user_id, OrgMembership.organisation_id).where(
+            OrgMembership.status == MembershipStatus.active,
+            OrgMembership.organisation_id.in_(list(by_org)),
+        )
+    ).all()
+    per_user: dict[int, list[Match]] = {}
+    for user_id, org_id in links:
+        per_user.setdefault(user_id, []).extend(by_org[org_id])
+    sent = 0
+    for user_id, matches in per_user.items():
+        user = db.session.get(User, user_id)
+        if user is None or not user.is_active or user.digest_opt_out:
+            continue
+        unique = sorted({m.id: m for m in matches}.values(), key=lambda m: -m.score)[:20]
+        with force_locale(user.locale or "vi"):
+            items = [
+                (match_title(m), url_for("matching.detail", match_id=m.id, _external=True))
+                for m in unique
+            ]
+            body = render_template(
+                "emails/match_digest.txt",
+                user=user,
+                items=items,
+                unsubscribe=url_for(
+                    "matching.unsubscribe", token=unsubscribe_token(user), _external=True
+                ),
+            )
+            send_mail(user.email, _("%(n)d gợi ý kết nối mới trong tuần", n=len(unique)), body)
+        sent += 1
+    return sent
+
+
+@shared_task(name="matching.weekly_digest")
+def weekly_digest() -> dict:
+    sent = send_weekly_digest()
+    db.session.commit()
+    return {"sent": sent}

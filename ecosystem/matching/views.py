@@ -1,0 +1,265 @@
+"""“Gợi ý phù hợp”: proposals for my organisations, their explanations, and what I do next."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import case, or_, select, update
+from wtforms import SelectField
+from wtforms.validators import DataRequired
+
+from ecosystem.auth.models import User
+from ecosystem.core.errors import UserError
+from ecosystem.core.fields import DateVNField, VNDField
+from ecosystem.core.forms import BaseForm
+from ecosystem.core.jobs import start_job
+from ecosystem.core.models import utcnow
+from ecosystem.core.notifications import Notification
+from ecosystem.core.pagination import paginate
+from ecosystem.core.permissions import login_required, require
+from ecosystem.extensions import db
+from ecosystem.matching import operations as ops
+from ecosystem.matching import permissions as perms
+from ecosystem.matching.explain import facet_lines, summary
+from ecosystem.matching.models import ContractType, Match, MatchState, Side
+from ecosystem.matching.tasks import DIGEST_SALT, rebuild
+from ecosystem.matching.views_helpers import record, record_title
+from ecosystem.registry.listing_operations import owners
+from ecosystem.registry.models import Organisation
+
+bp = Blueprint("matching", __name__)
+STATE_ORDER = case(
+    (Match.state == MatchState.introduced, 0),
+    (Match.state == MatchState.interested, 1),
+    (Match.state == MatchState.proposed, 2),
+    (Match.state == MatchState.deal_reported, 3),
+    else_=4,
+)
+
+
+class DealForm(BaseForm):
+    contract_type = SelectField(_l("Loại hợp đồng"), validators=[DataRequired()])
+    value = VNDField(_l("Giá trị (₫)"))
+    date = DateVNField(_l("Ngày ký (dd/mm/yyyy)"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.contract_type.choices = [(c.value, str(ops.CONTRACT_LABELS[c])) for c in ContractType]
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    return {
+        "match_summary": summary,
+        "match_facet_lines": facet_lines,
+        "match_record": record,
+        "record_title": record_title,
+        "listing_matches": listing_matches,
+        "unread_notifications": _unread,
+        "match_state_label": lambda state: str(ops.STATE_LABELS[state]),
+        "contract_label": lambda kind: str(ops.CONTRACT_LABELS[kind]) if kind else "",
+    }
+
+
+def _unread() -> int:
+    from ecosystem.core.notifications import unread_count
+
+    return unread_count(g.user.id) if g.get("user") is not None else 0
+
+
+def listing_matches(kind: str, object_id: int) -> list[Match]:
+    """Proposals involving a record, for the people allowed to see them."""
+    user = g.get("user")
+    if user is None:
+        return []
+    statement = (
+        select(Match)
+        .where(
+            or_(
+                (Match.source_kind == kind) & (Match.source_id == object_id),
+                (Match.target_kind == kind) & (Match.target_id == object_id),
+            ),
+            Match.state != MatchState.dismissed,
+        )
+        .order_by(STATE_ORDER, Match.score.desc())
+        .limit(20)
+    )
+    return [m for m in db.session.scalars(statement) if perms.can_view_match(user, m)]
+
+
+@bp.get("/matches")
+@login_required
+def index():
+    user = g.user
+    state = request.args.get("state", "")
+    statement = select(Match)
+    show_all = request.args.get("all") == "1" and perms.can_view_all_matches(user)
+    if not show_all:
+        orgs = sorted(user.active_org_ids) or [-1]
+        statement = statement.where(
+            or_(Match.source_org_id.in_(orgs), Match.target_org_id.in_(orgs))
+        )
+    if state in {s.value for s in MatchState}:
+        statement = statement.where(Match.state == MatchState(state))
+    else:
+        statement = statement.where(Match.state != MatchState.dismissed)
+    page = paginate(statement.order_by(STATE_ORDER, Match.score.desc(), Match.id), per_page=20)
+    return render_template(
+        "matching/index.html", page=page, state=state, show_all=show_all, states=list(MatchState)
+    )
+
+
+def _match(match_id: int) -> Match:
+    match = db.session.get(Match, match_id)
+    if match is None:
+        abort(404)
+    require(perms.can_view_match(g.user, match))
+    return match
+
+
+@bp.get("/matches/<int:match_id>")
+@login_required
+def detail(match_id: int):
+    match = _match(match_id)
+    side = perms.side_of(g.user, match)
+    contacts = []
+    if match.state in perms.UNLOCKED and side is not None:
+        other = Side.target if side is Side.source else Side.source
+        contacts = owners(match.org_for(other))
+    return render_template(
+        "matching/detail.html",
+        match=match,
+        side=side,
+        contacts=contacts,
+        deal_form=DealForm(),
+        source=record(match.source_kind, match.source_id),
+        target=record(match.target_kind, match.target_id),
+        source_org=db.session.get(Organisation, match.source_org_id),
+        target_org=db.session.get(Organisation, match.target_org_id),
+    )
+
+
+def _act(match: Match, action, success: str) -> None:
+    try:
+        action()
+    except UserError as error:
+        db.session.rollback()
+        if error.status == 403:
+            abort(403)
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        flash(success, "success")
+
+
+@bp.post("/matches/<int:match_id>/interest")
+@login_required
+def interest(match_id: int):
+    match = _match(match_id)
+    require(perms.can_act_on_match(g.user, match))
+    _act(
+        match,
+        lambda: ops.interest(match, g.user),
+        _("Đã ghi nhận. Khi cả hai bên đồng ý, nền tảng sẽ giới thiệu hai bên với nhau."),
+    )
+    return redirect(
+        request.form.get("next_url")
+        if request.form.get("next_url", "").startswith("/")
+        and not request.form.get("next_url", "").startswith("//")
+        else url_for("matching.detail", match_id=match.id)
+    )
+
+
+@bp.post("/matches/<int:match_id>/dismiss")
+@login_required
+def dismiss(match_id: int):
+    match = _match(match_id)
+    require(perms.can_act_on_match(g.user, match))
+    _act(
+        match,
+        lambda: ops.dismiss(match, g.user),
+        _("Đã bỏ qua đề xuất. Đề xuất chỉ quay lại nếu hồ sơ thay đổi đáng kể."),
+    )
+    return redirect(url_for("matching.index"))
+
+
+@bp.post("/matches/<int:match_id>/deal")
+@login_required
+def deal(match_id: int):
+    match = _match(match_id)
+    require(perms.can_act_on_match(g.user, match))
+    form = DealForm()
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            flash(str(messages[0]), "danger")
+        return redirect(url_for("matching.detail", match_id=match.id))
+    _act(
+        match,
+        lambda: ops.report_deal(
+            match, g.user, form.contract_type.data, form.value.data, form.date.data
+        ),
+        _("Đã ghi nhận hợp đồng. Cảm ơn bạn!"),
+    )
+    return redirect(url_for("matching.detail", match_id=match.id))
+
+
+@bp.post("/admin/matching/rebuild")
+@login_required
+def start_rebuild():
+    require(perms.can_rebuild_index(g.user))
+    job = start_job("matching.rebuild", rebuild, user=g.user)
+    db.session.commit()
+    return redirect(url_for("site.job_page", job_id=job.id))
+
+
+@bp.route("/matches/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    try:
+        user_id = URLSafeSerializer(current_app.secret_key, salt=DIGEST_SALT).loads(token)
+    except BadSignature:
+        abort(404)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if request.method == "POST":
+        user.digest_opt_out = True
+        db.session.commit()
+        flash(_("Bạn sẽ không nhận thư tổng hợp hằng tuần nữa."), "success")
+        return redirect(url_for("site.home"))
+    return render_template("matching/unsubscribe.html", user=user)
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    page = paginate(
+        select(Notification)
+        .where(Notification.user_id == g.user.id)
+        .order_by(Notification.id.desc()),
+        per_page=30,
+    )
+    return render_template("matching/notifications.html", page=page)
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == g.user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    return redirect(url_for("matching.notifications"))
