@@ -103,12 +103,15 @@ def recompute_source(index: MatchIndex, kind: str, obj: Any, *, revive: bool = F
             hits = []
     kept: set[int] = set()
     now = utcnow()
-    for rank, hit in enumerate(hits, start=1):
+    for hit in hits:
         _, target_id = parse_doc_id(hit.doc_id)
         target = _load(target_kind, target_id)
-        if target is None or target.organisation_id == obj.organisation_id:
+        if target is None or not target.is_public:
+            continue  # expired since it was indexed: the nightly rebuild drops it
+        if target.organisation_id == obj.organisation_id:
             continue  # never propose an organisation to itself
         kept.add(target_id)
+        rank = len(kept)
         match = existing.get(target_id)
         if match is None:
             match = Match(
