@@ -101,6 +101,15 @@ def _known_field(form: BaseForm, field: SelectField) -> None:
         raise ValidationError(_l("Lĩnh vực không có trong danh mục."))
 
 
+def _level(value: Any) -> int:
+    """A TRL as typed; anything but a whole number becomes 0, refused as out of range
+    (instead of WTForms' vague "not a valid choice")."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _optional_url() -> list[Any]:
     return [
         Optional(),
@@ -161,7 +170,9 @@ class GroupForm(BaseForm):
     name_vi = StringField(_l("Tên nhóm (tiếng Việt)"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("Tên nhóm (tiếng Anh)"), validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Giới thiệu"), validators=[Optional(), Length(max=5000)])
-    field_codes = SelectMultipleField(_l("Lĩnh vực"), choices=[], validators=[_known_field], validate_choice=False)
+    field_codes = SelectMultipleField(
+        _l("Lĩnh vực"), choices=[], validators=[_known_field], validate_choice=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -178,10 +189,16 @@ class ResultForm(ListingForm):
     title = StringField(_l("Tên kết quả / công nghệ"), validators=[DataRequired(), Length(max=300)])
     summary = TextAreaField(_l("Tóm tắt công khai"), validators=[DataRequired(), Length(max=3000)])
     details = TextAreaField(_l("Mô tả chi tiết"), validators=[Optional(), Length(max=20000)])
-    field_code = SelectField(_l("Lĩnh vực"), choices=[], validators=[DataRequired(), _known_field], validate_choice=False)
+    field_code = SelectField(
+        _l("Lĩnh vực"), choices=[], validators=[DataRequired(), _known_field], validate_choice=False
+    )
     keywords = ListField(_l("Từ khóa (cách nhau bằng dấu phẩy)"))
     trl = SelectField(
-        _l("Mức sẵn sàng công nghệ (TRL)"), coerce=int, choices=[], validators=[InputRequired()]
+        _l("Mức sẵn sàng công nghệ (TRL)"),
+        coerce=_level,
+        choices=[],
+        validators=[InputRequired()],
+        validate_choice=False,  # validate_trl names the problem
     )
     ip_status = SelectField(_l("Tình trạng sở hữu trí tuệ"), choices=[])
     confidentiality = SelectField(_l("Mức bảo mật"), choices=[])
@@ -205,9 +222,15 @@ class NeedForm(ListingForm):
     expected_outcome = TextAreaField(
         _l("Kết quả mong muốn"), validators=[Optional(), Length(max=3000)]
     )
-    field_code = SelectField(_l("Lĩnh vực"), choices=[], validators=[DataRequired(), _known_field], validate_choice=False)
+    field_code = SelectField(
+        _l("Lĩnh vực"), choices=[], validators=[DataRequired(), _known_field], validate_choice=False
+    )
     trl_wanted = SelectField(
-        _l("TRL tối thiểu mong muốn"), coerce=int, choices=[], validators=[InputRequired()]
+        _l("TRL tối thiểu mong muốn"),
+        coerce=_level,
+        choices=[],
+        validators=[InputRequired()],
+        validate_choice=False,  # validate_trl_wanted names the problem
     )
     budget_min = VNDField(_l("Ngân sách từ (₫)"))
     budget_max = VNDField(_l("Ngân sách đến (₫)"))
@@ -234,7 +257,9 @@ class NeedForm(ListingForm):
 class StartupForm(ListingForm):
     name = StringField(_l("Tên khởi nghiệp"), validators=[DataRequired(), Length(max=200)])
     stage = SelectField(_l("Giai đoạn"), choices=[])
-    sector_codes = SelectMultipleField(_l("Lĩnh vực"), choices=[], validators=[_known_field], validate_choice=False)
+    sector_codes = SelectMultipleField(
+        _l("Lĩnh vực"), choices=[], validators=[_known_field], validate_choice=False
+    )
     funding_sought = VNDField(_l("Vốn cần gọi (₫)"))
     pitch = TextAreaField(
         _l("Giới thiệu ngắn (pitch)"), validators=[DataRequired(), Length(max=5000)]
@@ -252,7 +277,12 @@ class InvestorForm(ListingForm):
     sector_codes = SelectMultipleField(
         _l("Lĩnh vực quan tâm"), choices=[], validators=[_known_field], validate_choice=False
     )
-    stages = SelectMultipleField(_l("Giai đoạn đầu tư"), choices=[])
+    stages = SelectMultipleField(
+        _l("Giai đoạn đầu tư"),
+        choices=[],
+        # WTForms' own message for a multiple select is English only.
+        invalid_choice_message=_l("Lựa chọn không hợp lệ."),
+    )
     ticket_min = VNDField(_l("Khoản đầu tư từ (₫)"))
     ticket_max = VNDField(_l("Khoản đầu tư đến (₫)"))
 

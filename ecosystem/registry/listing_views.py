@@ -37,7 +37,10 @@ def _group_choices(user: Any) -> list[tuple[int, str]]:
         statement = statement.where(
             ResearchGroup.organisation_id.in_(sorted(user.active_org_ids) or [-1])
         )
-    return [(0, "—"), *(tuple(row) for row in db.session.execute(statement.order_by(ResearchGroup.name_vi)))]
+    return [
+        (0, "—"),
+        *(tuple(row) for row in db.session.execute(statement.order_by(ResearchGroup.name_vi))),
+    ]
 
 
 def _prepare_form(spec: ListingSpec, form: Any) -> None:

@@ -191,7 +191,10 @@ def _person_org_choices() -> list[tuple[int, str]]:
     )
     if not g.user.is_admin:
         statement = statement.where(Organisation.id.in_(sorted(g.user.active_org_ids) or [-1]))
-    return [(0, "—"), *(tuple(row) for row in db.session.execute(statement.order_by(Organisation.name_vi)))]
+    return [
+        (0, "—"),
+        *(tuple(row) for row in db.session.execute(statement.order_by(Organisation.name_vi))),
+    ]
 
 
 @bp.get("/people")

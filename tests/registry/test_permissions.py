@@ -38,7 +38,9 @@ def everyone(status: int) -> dict[str, int]:
 
 
 def expand(actions: dict[str, dict[str, int]]) -> list[tuple[str, str, int]]:
-    return [(action, role, status) for action, row in actions.items() for role, status in row.items()]
+    return [
+        (action, role, status) for action, row in actions.items() for role, status in row.items()
+    ]
 
 
 def audit_total() -> int:
@@ -388,7 +390,11 @@ def test_people_edit_their_own_profile(client, make_user, make_person):
 
 
 CONTACT_SHOWN = table(
-    anonymous=False, outsider=False, other_member=False, member=True, org_admin=True,
+    anonymous=False,
+    outsider=False,
+    other_member=False,
+    member=True,
+    org_admin=True,
     platform_admin=True,
 )
 
