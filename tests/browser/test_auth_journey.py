@@ -16,6 +16,10 @@ HEADING_VI = "Kết nối nghiên cứu với doanh nghiệp ở Huế"
 HEADING_EN = "Connecting research and business in Huế"
 
 
+def language_button(page, lang):
+    return page.locator(f'form[action="/language"] button[name="lang"][value="{lang}"]')
+
+
 def test_sign_up_verify_sign_in_switch_language_sign_out(page, live_server):
     email = "nguyen.thi.mai@hue.edu.vn"
     page.goto("/")
@@ -54,12 +58,13 @@ def test_sign_up_verify_sign_in_switch_language_sign_out(page, live_server):
     expect(page.get_by_test_id("account-menu")).to_have_text("Nguyễn Thị Mai")
     expect(page.get_by_role("heading", level=1)).to_have_text(HEADING_VI)
 
-    # English, then back to Vietnamese.
-    page.get_by_role("button", name="English").click()
+    # English, then back to Vietnamese (the language buttons of the top bar).
+    english, vietnamese = language_button(page, "en"), language_button(page, "vi")
+    english.click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text(HEADING_EN)
-    expect(page.get_by_role("button", name="English")).to_have_attribute("aria-pressed", "true")
-    page.get_by_role("button", name="Tiếng Việt").click()
+    expect(english).to_have_attribute("aria-pressed", "true")
+    vietnamese.click()
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.get_by_role("heading", level=1)).to_have_text(HEADING_VI)
 
