@@ -23,7 +23,7 @@ from ecosystem.matching.documents import (
     parse_doc_id,
     startup_document,
 )
-from ecosystem.matching.engine import Explanation, Hit, MatchIndex, MatchingError
+from ecosystem.matching.engine import Document, Explanation, Hit, MatchIndex, MatchingError
 from ecosystem.matching.models import Match, MatchState
 from ecosystem.registry.models import LISTING_MODELS, ResearchGroup
 
@@ -192,11 +192,30 @@ def build_index_documents() -> MatchIndex:
     return MatchIndex.build(all_documents())
 
 
-def refresh_document(index: MatchIndex, kind: str, object_id: int) -> None:
-    """Put the record's current document in the index, or take it out if not public."""
+def refresh_document(index: MatchIndex, kind: str, object_id: int) -> bool:
+    """Put the record's current document in the index, or take it out if not public.
+
+    Returns True when the text the matching sees changed substantially. The registry
+    judges a change on the whole record, confidential details included; a rewritten public
+    summary next to long unchanged details must still count, as it changes every score.
+    """
     obj = _load(kind, object_id)
     doc = document_for(kind, obj) if obj is not None else None
+    key = doc_id(kind, object_id)
+    before = index.get(key) if key in index else None
     if doc is None:
-        index.discard(doc_id(kind, object_id))
-    else:
-        index.upsert(doc)
+        index.discard(key)
+        return False
+    index.upsert(doc)
+    return before is not None and _text_changed(before, doc)
+
+
+def _text_changed(before: Document, after: Document) -> bool:
+    from rapidfuzz import fuzz
+
+    from ecosystem.registry.listing_operations import SUBSTANTIAL_SIMILARITY
+
+    def text(doc: Document) -> str:
+        return " ".join([doc.title, doc.text, *doc.keywords])
+
+    return fuzz.token_set_ratio(text(before), text(after)) < SUBSTANTIAL_SIMILARITY

@@ -107,6 +107,7 @@ def dismiss(match: Match, user: Any) -> None:
     before = match.state
     match.state, match.dismissed_by, match.dismissed_at = MatchState.dismissed, side, utcnow()
     record_audit("match.dismissed", match, actor=user, side=side, before={"state": before})
+    _tell(match, side, "match.dismissed", user)
 
 
 def report_deal(

@@ -65,8 +65,8 @@ def update_records(items: list[list[Any]]) -> dict:
         if index is None:
             index = compute.build_index_documents()
         for kind, object_id in records:
-            if kind in INDEXED_KINDS:
-                compute.refresh_document(index, kind, object_id)
+            if kind in INDEXED_KINDS and compute.refresh_document(index, kind, object_id):
+                substantial.add((kind, object_id))
         save_index(index)
         _revive_dismissed(substantial)
         _drop_proposals_of_hidden(records)
@@ -88,7 +88,15 @@ def _revive_dismissed(records: set[tuple[str, int]]) -> None:
             db.session.execute(
                 update(Match)
                 .where(side_kind == kind, side_id == object_id, Match.state == MatchState.dismissed)
-                .values(state=MatchState.proposed, dismissed_by=None, dismissed_at=None)
+                # It comes back as a new proposal: interest given before the dismissal
+                # was for the old record and does not count towards an introduction.
+                .values(
+                    state=MatchState.proposed,
+                    dismissed_by=None,
+                    dismissed_at=None,
+                    source_interested_at=None,
+                    target_interested_at=None,
+                )
             )
 
 

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import case, or_, select, update
 from wtforms import SelectField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, InputRequired
 
 from ecosystem.auth.models import User
 from ecosystem.core.errors import UserError
@@ -52,7 +52,8 @@ STATE_ORDER = case(
 class DealForm(BaseForm):
     contract_type = SelectField(_l("Loại hợp đồng"), validators=[DataRequired()])
     value = VNDField(_l("Giá trị (₫)"))
-    date = DateVNField(_l("Ngày ký (dd/mm/yyyy)"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: the latter replaces "not a valid date" by "required".
+    date = DateVNField(_l("Ngày ký (dd/mm/yyyy)"), validators=[InputRequired()])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -202,8 +203,9 @@ def deal(match_id: int):
     require(perms.can_act_on_match(g.user, match))
     form = DealForm()
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            flash(str(messages[0]), "danger")
+        for name, messages in form.errors.items():
+            label = form[name].label.text if name in form else ""
+            flash(f"{label}: {messages[0]}" if label else str(messages[0]), "danger")
         return redirect(url_for("matching.detail", match_id=match.id))
     _act(
         match,

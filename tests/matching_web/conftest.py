@@ -12,7 +12,9 @@ import itertools
 from pathlib import Path
 from types import SimpleNamespace
 
+import flask_babel
 import pytest
+from babel import support
 from flask import current_app
 
 from ecosystem.core.models import utcnow
@@ -320,3 +322,37 @@ def world_match(world):
     match = the_match("need", world.need.id, "result", world.result.id)
     assert match is not None, "the need's proposal was not computed after commit"
     return match
+
+
+class _MarkedEnglish(support.NullTranslations):
+    """Stands in for the English catalogue: every translated string comes out marked, so
+    a test can tell which language a message was rendered in."""
+
+    def gettext(self, message):
+        return f"EN:{message}"
+
+    ugettext = gettext
+
+    def ngettext(self, singular, plural, n):
+        return f"EN:{singular if n == 1 else plural}"
+
+    ungettext = ngettext
+
+    def pgettext(self, context, message):
+        return f"EN:{message}"
+
+    def npgettext(self, context, singular, plural, n):
+        return f"EN:{singular if n == 1 else plural}"
+
+
+@pytest.fixture
+def marked_english(monkeypatch):
+    original = flask_babel.Domain.get_translations
+
+    def get_translations(self):
+        locale = flask_babel.get_locale()
+        if locale is not None and locale.language == "en":
+            return _MarkedEnglish()
+        return original(self)
+
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", get_translations)
