@@ -568,3 +568,45 @@ def test_mail_leaves_through_the_app_that_sent_it(client, mailbox, tmp_path):
         other_box = Mailbox(other.config["MAIL_FILE_DIR"])
         assert other_box.folder.exists() is False or other_box.messages() == []
     assert len(mailbox.messages("thu@hue.edu.vn")) == 1
+
+
+# --- resending the verification mail, language of a new account -----------------------
+
+
+def test_resend_verification_sends_a_working_link(client, mailbox, make_user):
+    user = make_user(verified=False)
+    response = client.post(
+        "/auth/resend-verification", data={"email": user.email.upper()}, follow_redirects=True
+    )
+    assert "Nếu tài khoản chưa được xác nhận, chúng tôi đã gửi lại thư xác nhận." in flashes(
+        response
+    )
+    path = link_path(mailbox.one(user.email), "/auth/verify/")
+    client.post(path)
+    assert user_by_email(user.email).email_verified_at is not None
+
+
+@pytest.mark.parametrize("case", ["unknown", "verified", "disabled"])
+def test_resend_verification_says_the_same_and_sends_nothing(client, mailbox, make_user, case):
+    user = make_user(verified=case != "unverified", is_active=case != "disabled")
+    email = "khong-ai@hue.edu.vn" if case == "unknown" else user.email
+    response = client.post(
+        "/auth/resend-verification", data={"email": email}, follow_redirects=True
+    )
+    assert "Nếu tài khoản chưa được xác nhận, chúng tôi đã gửi lại thư xác nhận." in flashes(
+        response
+    )
+    assert mailbox.messages() == []
+
+
+def test_account_created_in_english_keeps_english(client, mailbox):
+    client.post("/language", data={"lang": "en"})
+    response = register(client, email="english@hue.edu.vn")
+    assert response.status_code == 200
+    assert user_by_email("english@hue.edu.vn").locale == "en"
+
+
+def test_signed_in_visitor_is_sent_home_from_sign_up(client, make_user):
+    login(client, make_user())
+    response = client.get("/auth/register")
+    assert response.status_code == 302 and location_path(response) == "/"

@@ -472,3 +472,15 @@ def test_user_list_shows_roles_and_status(client, population):
     assert "Đặng Văn Khóa" in text and "Đã khóa" in text
     text = html_text(client.get("/admin/users", query_string={"role": "reviewer"}))
     assert "Chuyên gia phản biện" in text
+
+
+def test_decision_mail_names_the_organisation_in_the_applicants_language(
+    client, mailbox, make_user, make_org, make_member
+):
+    org = make_org("Công ty Cổ phần Dệt may Huế", name_en="Hue Textile and Garment JSC")
+    applicant = make_user(locale="en")
+    link = pending_request(applicant, org)
+    login(client, make_member(org, role="admin"))
+    client.post(f"/memberships/{link.id}/decide", data={"decision": "approve"})
+    text = body(mailbox.one(applicant.email))
+    assert "Hue Textile and Garment JSC" in text and "Dệt may" not in text
