@@ -8,6 +8,7 @@ from typing import Any
 from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ecosystem.auth.models import (
@@ -38,10 +39,11 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email_key == email_key(email)))
 
 
-def _send_template_mail(user: User, template: str, subject: str, **context: Any) -> None:
+def _send_template_mail(user: User, template: str, subject: Any, **context: Any) -> None:
+    """``subject`` is a lazy string (``_l``): marked for extraction, translated here."""
     with force_locale(user.locale or "vi"):
         body = render_template(f"emails/{template}.txt", user=user, **context)
-        send_mail(user.email, _(subject), body)
+        send_mail(user.email, str(subject), body)
 
 
 def register_user(data: dict[str, Any]) -> User:
@@ -67,7 +69,7 @@ def register_user(data: dict[str, Any]) -> User:
 
 def send_verification(user: User) -> None:
     link = url_for("auth.verify_email", token=make_verify_token(user), _external=True)
-    _send_template_mail(user, "verify_email", "Xác nhận địa chỉ e-mail", link=link)
+    _send_template_mail(user, "verify_email", _l("Xác nhận địa chỉ e-mail"), link=link)
 
 
 def verify_email(user: User) -> None:
@@ -81,7 +83,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
-    _send_template_mail(user, "reset_password", "Đặt lại mật khẩu", link=link)
+    _send_template_mail(user, "reset_password", _l("Đặt lại mật khẩu"), link=link)
     record_audit("auth.reset_requested", user, actor=user)
 
 

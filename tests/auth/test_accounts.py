@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -30,6 +31,7 @@ from tests.builders import PASSWORD
 from tests.conftest import html_text
 
 COOKIE = "hue_session"
+AUTH_PACKAGE = Path(__file__).resolve().parents[2] / "ecosystem" / "auth"
 WRONG_CREDENTIALS = "E-mail hoặc mật khẩu không đúng."
 NEW_PASSWORD = "sông Hương núi Ngự 2026"
 
@@ -610,3 +612,22 @@ def test_signed_in_visitor_is_sent_home_from_sign_up(client, make_user):
     login(client, make_user())
     response = client.get("/auth/register")
     assert response.status_code == 302 and location_path(response) == "/"
+
+
+def test_every_mail_subject_is_in_the_translation_catalogue_source(client, mailbox, make_user):
+    """Subjects must be literal, marked strings: pybabel never sees ``_(variable)``."""
+    from babel.messages.extract import extract_from_dir
+
+    user = make_user(verified=False)
+    client.post("/auth/resend-verification", data={"email": user.email})
+    client.post("/auth/reset", data={"email": user.email})
+    subjects = {str(message["Subject"]) for message in mailbox.messages()}
+    assert len(subjects) == 2
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
+    extracted = {
+        found[2]
+        for found in extract_from_dir(
+            str(AUTH_PACKAGE), method_map=[("**.py", "python")], keywords=keywords
+        )
+    }
+    assert subjects <= extracted
