@@ -631,3 +631,57 @@ def test_every_mail_subject_is_in_the_translation_catalogue_source(client, mailb
         )
     }
     assert subjects <= extracted
+
+
+# --- bad input --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "data", "message"),
+    [
+        ("full_name", {"full_name": ""}, "Vui lòng điền thông tin này."),
+        ("email", {"email": "khong-phai-email"}, "Địa chỉ e-mail không hợp lệ."),
+        ("email", {"email": "a" * 250 + "@hue.vn"}, "Địa chỉ e-mail không hợp lệ."),
+        (
+            "password",
+            {"password": "abcd" * 51, "confirm": "abcd" * 51},
+            "Không được dài quá 200 ký tự.",
+        ),
+        (
+            "password",
+            {"password": "aaaaaaaaaaaabbb", "confirm": "aaaaaaaaaaaabbb"},
+            "Mật khẩu quá đơn giản: hãy dùng nhiều ký tự khác nhau.",
+        ),
+    ],
+    ids=["no-name", "not-an-email", "long-email", "long-password", "too-simple"],
+)
+def test_sign_up_bad_input(client, mailbox, field, data, message):
+    before = user_count()
+    form = {
+        "full_name": "Phan Văn Sai",
+        "email": "sai@hue.edu.vn",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+        **data,
+    }
+    response = client.post("/auth/register", data=form)
+    assert response.status_code == 422
+    assert field_error(response, field) == message
+    assert user_count() == before
+    assert mailbox.messages() == []
+
+
+def test_huge_password_is_refused_before_hashing(client, make_user):
+    user = make_user()
+    response = client.post("/auth/login", data={"email": user.email, "password": "x" * 100_000})
+    assert response.status_code == 422
+    assert not is_signed_in(client)
+
+
+def test_account_without_a_password_cannot_sign_in_with_one(client, make_user):
+    # Accounts created by single sign-on have no password.
+    user = make_user(password_hash=None)
+    for password in ("", PASSWORD, "not-a-real-password-just-for-timing"):
+        response = client.post("/auth/login", data={"email": user.email, "password": password})
+        assert response.status_code == 422
+    assert not is_signed_in(client)
