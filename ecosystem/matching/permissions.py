@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from ecosystem.auth.models import PlatformRole
+from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match, MatchState, Side
 
@@ -30,9 +32,68 @@ def can_view_all_matches(user: Any) -> bool:
 
 
 def can_view_match(user: Any, match: Match | None) -> bool:
+    """The two organisations, the administrators and the steering committee — as long as
+    they may see both records: a need archived, hidden or expired takes its proposals
+    out of sight of the other side. Once introduced, the two sides keep their match (they
+    report the deal after the need is solved and archived)."""
     if user is None or match is None:
         return False
-    return can_view_all_matches(user) or side_of(user, match) is not None
+    if user.is_admin:
+        return True
+    side = side_of(user, match)
+    if side is None and not can_view_all_matches(user):
+        return False
+    if side is not None and match.state in UNLOCKED:
+        return True
+    return _records_visible(user, match)
+
+
+def _records_visible(user: Any, match: Match) -> bool:
+    from ecosystem.matching.views_helpers import record
+    from ecosystem.registry.permissions import can_view_listing
+
+    for kind, object_id in (
+        (match.source_kind, match.source_id),
+        (match.target_kind, match.target_id),
+    ):
+        if kind == "group":
+            continue  # research groups are public pages
+        if not can_view_listing(user, record(kind, object_id)):
+            return False
+    return True
+
+
+def visible_matches(user: Any) -> Any:
+    """``can_view_match`` as an SQL condition, for lists that page in the database."""
+    if user.is_admin:
+        return sa.true()
+    orgs = sorted(user.active_org_ids) or [-1]
+    party = Match.source_org_id.in_(orgs) | Match.target_org_id.in_(orgs)
+    allowed = party if not can_view_all_matches(user) else sa.true()
+    both_visible = sa.and_(
+        _side_visible(Match.source_kind, Match.source_id, orgs),
+        _side_visible(Match.target_kind, Match.target_id, orgs),
+    )
+    return allowed & ((party & Match.state.in_(UNLOCKED)) | both_visible)
+
+
+def _side_visible(kind_column: Any, id_column: Any, orgs: list[int]) -> Any:
+    from ecosystem.registry.enums import ListingState
+    from ecosystem.registry.models import LISTING_MODELS
+
+    now = utcnow()
+    conditions = []
+    for kind, model in LISTING_MODELS.items():
+        public = (
+            (model.state == ListingState.published)
+            & model.hidden_at.is_(None)
+            & (model.expires_at.is_(None) | (model.expires_at > now))
+        )
+        visible = select(model.id).where(
+            model.id == id_column, public | model.organisation_id.in_(orgs)
+        )
+        conditions.append((kind_column != kind) | visible.exists())
+    return sa.and_(*conditions)
 
 
 def can_act_on_match(user: Any, match: Match | None) -> bool:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from celery import shared_task
-from flask import render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import URLSafeSerializer
@@ -163,13 +163,21 @@ DIGEST_SALT = "matching-digest-unsubscribe"
 
 
 def unsubscribe_token(user: User) -> str:
-    from flask import current_app
-
     return URLSafeSerializer(current_app.secret_key, salt=DIGEST_SALT).dumps(user.id)
 
 
 def send_weekly_digest(now: dt.datetime | None = None) -> int:
     """One e-mail per member with new proposals for their organisations this week."""
+    if has_request_context():
+        return _send_weekly_digest(now)
+    # Celery beat runs this with an app context only: links need the public address.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return _send_weekly_digest(now)
+
+
+def _send_weekly_digest(now: dt.datetime | None) -> int:
+    from ecosystem.matching.permissions import can_view_match
+
     now = now or utcnow()
     since = now - dt.timedelta(days=7)
     fresh = db.session.scalars(
@@ -195,7 +203,11 @@ def send_weekly_digest(now: dt.datetime | None = None) -> int:
         user = db.session.get(User, user_id)
         if user is None or not user.is_active or user.digest_opt_out:
             continue
-        unique = sorted({m.id: m for m in matches}.values(), key=lambda m: -m.score)[:20]
+        # A record may have expired since it was proposed: only what the reader may see.
+        visible = [m for m in {m.id: m for m in matches}.values() if can_view_match(user, m)]
+        if not visible:
+            continue
+        unique = sorted(visible, key=lambda m: -m.score)[:20]
         with force_locale(user.locale or "vi"):
             items = [
                 (match_title(m), url_for("matching.detail", match_id=m.id, _external=True))

@@ -105,7 +105,7 @@ def listing_matches(kind: str, object_id: int) -> list[Match]:
 def index():
     user = g.user
     state = request.args.get("state", "")
-    statement = select(Match)
+    statement = select(Match).where(perms.visible_matches(user))
     show_all = request.args.get("all") == "1" and perms.can_view_all_matches(user)
     if not show_all:
         orgs = sorted(user.active_org_ids) or [-1]
