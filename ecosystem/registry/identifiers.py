@@ -74,6 +74,8 @@ _ORG_PREFIXES = [
     "cong ty tnhh mot thanh vien",
     "cong ty tnhh mtv",
     "cong ty tnhh",
+    "mot thanh vien",
+    "mtv",
     "cong ty cp",
     "cong ty",
     "ctcp",
@@ -104,14 +106,24 @@ _ORG_PREFIX_RE = re.compile(
     + "|".join(re.escape(p) for p in sorted(_ORG_PREFIXES, key=len, reverse=True))
     + r")\b\s*"
 )
+# Abbreviations written out, so "ĐH Khoa học - ĐH Huế" meets "Trường Đại học Khoa học,
+# Đại học Huế" (the prefix goes, the "đại học" inside the name stays in both).
+_ABBREVIATIONS = {"dh": "dai hoc", "truong dh": "truong dai hoc", "cty": "cong ty"}
+_ABBREVIATION_RE = re.compile(
+    r"\b(?:" + "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True)) + r")\b"
+)
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
-_HONORIFICS = re.compile(r"^(?:(?:gs|pgs|ts|ths|ks|bs|cn|ds|tskh|nghien cuu sinh)\s*\.?\s*)+", re.I)
+# A title is followed by a dot or a space: "Ksor H'Bia" and "Tsang Minh" keep their names.
+_HONORIFICS = re.compile(
+    r"^(?:(?:gs|pgs|ts|ths|ks|bs|cn|ds|tskh|nghien cuu sinh)(?:\s*\.\s*|\s+))+", re.I
+)
 
 
 def organisation_name_key(name: str) -> str:
     """Folded, without punctuation and legal-form prefixes: 'CTCP Thủy sản Huế' -> 'thuy san hue'."""
     text = _PUNCT.sub(" ", fold(name))
     text = re.sub(r"\s+", " ", text).strip()
+    text = _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group(0)], text)
     previous = None
     while previous != text:  # "Công ty TNHH MTV ..." strips in several steps
         previous = text
@@ -124,5 +136,5 @@ def person_name_key(name: str) -> str:
     text = fold(name)
     text = _HONORIFICS.sub("", re.sub(r"\.(?=\S)", ". ", text))
     text = _PUNCT.sub(" ", text)
-    text = _HONORIFICS.sub("", re.sub(r"\s+", " ", text).strip())
+    text = _HONORIFICS.sub("", re.sub(r"\s+", " ", text).strip() + " ")
     return re.sub(r"\s+", " ", text).strip()

@@ -139,7 +139,11 @@ def update_organisation(org: Organisation, data: dict[str, Any], user: Any) -> N
     )
     before = _snapshot(org, ORG_FIELDS)
     _apply_org(org, data)
-    _save("organisation", org, "organisation.updated", before, _snapshot(org, ORG_FIELDS), user)
+    after = _snapshot(org, ORG_FIELDS)
+    _save("organisation", org, "organisation.updated", before, after, user)
+    if any(before[name] != after[name] for name in ("name_vi", "province")):
+        # Its groups, people and listings show (and are found and filtered by) these.
+        _reindex_organisation_records(org)
 
 
 def merge_organisations(survivor: Organisation, merged: Organisation, user: Any) -> dict[str, int]:
@@ -202,6 +206,14 @@ def _reindex_organisation_records(org: Organisation) -> None:
     index_record("organisation", org)
     for group in org.groups:
         index_record("group", group)
+    # People's entries name their organisation and are filtered by it.
+    for person in db.session.scalars(
+        select(Person).where(
+            Person.merged_into_id.is_(None),
+            Person.memberships.any(Membership.organisation_id == org.id),
+        )
+    ):
+        index_record("person", person)
     for kind, model in LISTING_MODELS.items():
         for listing in db.session.scalars(select(model).where(model.organisation_id == org.id)):
             index_record(kind, listing)

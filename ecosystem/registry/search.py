@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from ecosystem.core.models import utcnow
 from ecosystem.core.text import fold
@@ -66,9 +66,9 @@ def _near_terms(term: str) -> list[str]:
     """The term itself, then title words one edit away (only for words of 3+ letters)."""
     if len(term) < 3:
         return [term]
-    matches = process.extract(
-        term, vocabulary(), scorer=Levenshtein.distance, score_cutoff=1, limit=8
-    )
+    # Optimal string alignment: swapping two neighbouring letters ("xnah" for "xanh") is
+    # one edit, as a reader counts it, not two.
+    matches = process.extract(term, vocabulary(), scorer=OSA.distance, score_cutoff=1, limit=8)
     return [term, *[m[0] for m in matches if m[0] != term]]
 
 
