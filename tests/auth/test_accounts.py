@@ -376,7 +376,10 @@ def test_disabling_an_account_ends_its_sessions_at_once(client, new_client, make
     assert response.status_code == 302
     assert not is_signed_in(browser)
     assert user_by_email(user.email).is_active is False
-    assert audit_rows("auth.disabled", object_id=str(user.id), actor_id=admin.id)
+    # Ended on the server, not merely ignored while the account stays disabled.
+    assert [row.ended_at is not None for row in sessions_of(user)] == [True]
+    (event,) = audit_rows("auth.disabled", object_id=str(user.id), actor_id=admin.id)
+    assert event.summary["sessions_ended"] == 1
     response = browser.post("/auth/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 422
     assert field_error(response, "password") == WRONG_CREDENTIALS
