@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -370,3 +371,23 @@ def test_without_configuration_the_routes_are_absent(client):
     assert "/auth/oidc/login" not in client.get("/auth/login").get_data(as_text=True)
     assert client.post("/auth/oidc/login").status_code == 404
     assert client.get("/auth/oidc/callback").status_code == 404
+
+
+def test_link_refused_when_the_session_ended_meanwhile(oidc_app, browser, provider):
+    number = next(_numbers)
+    address = f"het.phien{number}@hue.gov.vn"
+    user_id = local_account(oidc_app, address)
+    sub = f"sub-{number}-het-phien"
+    set_claims(provider, sub, email=f"khac{number}@hueuni.edu.vn", email_verified=True)
+    password_sign_in(browser, address)
+    authorize_url = at_provider(browser, "/auth/oidc/link")
+    # The session times out while the person is at the provider.
+    with oidc_app.app_context():
+        row = db.session.scalar(select(UserSession).where(UserSession.user_id == user_id))
+        row.last_seen_at = utcnow() - timedelta(hours=2)
+        db.session.commit()
+    response = come_back(browser, authorise(authorize_url, sub))
+    messages = flashes(browser.get(response.headers["Location"]))
+    assert "Phiên liên kết không hợp lệ. Hãy đăng nhập và thử lại." in messages
+    assert identities(oidc_app, sub) == []
+    assert not is_signed_in(browser)
