@@ -28,6 +28,21 @@ def enqueue_after_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     session.info.setdefault(_PENDING, []).append((task, args, kwargs))
 
 
+def call_after_commit(callback: Any, *args: Any) -> None:
+    """Run ``callback(*args)`` after the next successful commit (e.g. delete a file whose
+    row is being deleted: if the transaction rolls back, the file must still be there)."""
+    enqueue_after_commit(_Callback(callback), *args)
+
+
+class _Callback:
+    def __init__(self, function: Any) -> None:
+        self.function = function
+        self.name = getattr(function, "__name__", "callback")
+
+    def apply_async(self, args: tuple, kwargs: dict) -> None:
+        self.function(*args, **kwargs)
+
+
 @event.listens_for(Session, "after_commit")
 def _send_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, [])

@@ -18,6 +18,7 @@ from werkzeug.utils import secure_filename
 
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
+from ecosystem.core.tasks import call_after_commit
 from ecosystem.extensions import db
 from ecosystem.registry.models import Attachment
 
@@ -114,7 +115,7 @@ def remove_attachment(attachment: Attachment, user: Any) -> None:
     path = storage_dir() / attachment.storage_key
     db.session.delete(attachment)
     db.session.flush()
-    path.unlink(missing_ok=True)
+    call_after_commit(path.unlink, True)  # missing_ok; only once the row is really gone
 
 
 def attachment_path(attachment: Attachment) -> Path:

@@ -1,0 +1,356 @@
+"""Role × route: every route of the application, requested as anonymous, as a member of an
+unrelated organisation, as each organisation role and as each platform role.
+
+It fails when a route is added without a rule here, so every new page gets its
+permission checked. Each request runs inside a savepoint that is rolled back, so one
+request's effect never changes another's answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+
+import pytest
+
+from ecosystem.api.tokens import create_token
+from ecosystem.auth.models import MembershipStatus, OrgMembership, UserSession
+from ecosystem.core.jobs import Job
+from ecosystem.extensions import db
+from ecosystem.matching.models import Match, MatchState
+from ecosystem.matching.signals import paused
+from ecosystem.matching.tasks import unsubscribe_token
+from ecosystem.registry import listing_operations, operations
+from ecosystem.registry.attachments import add_attachment
+from ecosystem.registry.enums import OrgKind
+from ecosystem.registry.import_models import ImportBatch, ImportState
+from ecosystem.registry.models import ResearchField
+
+ROLES = (
+    "anon",
+    "outsider",
+    "member",
+    "orgadmin",
+    "admin",
+    "fund_manager",
+    "reviewer",
+    "lab_manager",
+    "steering",
+)
+PLATFORM = ("fund_manager", "reviewer", "lab_manager", "steering")
+
+
+def profile(default: str, **roles: str) -> dict[str, str]:
+    return {role: roles.get(role, default) for role in ROLES}
+
+
+# Expectations: "ok" (served: 2xx/3xx, or 400/422 for a POST without data), "login"
+# (sent to sign in), "403", "404", "401".
+PUBLIC = profile("ok")
+SIGNED_IN = profile("ok", anon="login")
+SIGNED_IN_POST = profile("ok", anon="403")
+ADMIN = profile("403", anon="login", admin="ok")
+ADMIN_POST = profile("403", admin="ok")
+ORG_EDIT = profile("403", anon="login", member="ok", orgadmin="ok", admin="ok")
+ORG_EDIT_POST = {**ORG_EDIT, "anon": "403"}
+ORG_ADMIN = profile("403", anon="login", orgadmin="ok", admin="ok")
+ORG_ADMIN_POST = {**ORG_ADMIN, "anon": "403"}
+HAS_ORG = profile("ok", anon="login", **dict.fromkeys(PLATFORM, "403"))
+MATCH_VIEW = profile("403", anon="login", member="ok", orgadmin="ok", admin="ok", steering="ok")
+MATCH_ACT = profile("403", member="ok", orgadmin="ok")
+CREATOR = profile("403", anon="login", member="ok", admin="ok")
+CREATOR_POST = {**CREATOR, "anon": "403"}
+API_WRITE = profile("401")
+EVERYONE_404 = profile("404")
+
+LISTING_RULES = {
+    "index": ("GET", "/{kind}s/", PUBLIC),
+    "new": ("GET", "/{kind}s/new", HAS_ORG),
+    "detail": ("GET", "/{kind}s/{id}", PUBLIC),
+    "edit": ("GET", "/{kind}s/{id}/edit", ORG_EDIT),
+    "change_state": ("POST", "/{kind}s/{id}/state", ORG_EDIT_POST),
+    "hide": ("POST", "/{kind}s/{id}/hide", ADMIN_POST),
+    "unhide": ("POST", "/{kind}s/{id}/unhide", ADMIN_POST),
+}
+
+RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
+    "site.home": [("GET", "/", PUBLIC)],
+    "site.healthz": [("GET", "/healthz", PUBLIC)],
+    "site.set_language": [("POST", "/language", PUBLIC)],
+    "site.job_page": [("GET", "/jobs/{job}", CREATOR)],
+    "site.job_status": [("GET", "/jobs/{job}/status", CREATOR)],
+    "auth.login": [("GET", "/auth/login", PUBLIC), ("POST", "/auth/login", PUBLIC)],
+    "auth.register": [("GET", "/auth/register", PUBLIC), ("POST", "/auth/register", PUBLIC)],
+    "auth.logout": [("POST", "/auth/logout", PUBLIC)],
+    "auth.verify_email": [("GET", "/auth/verify/not-a-token", profile("login"))],
+    "auth.resend_verification": [("POST", "/auth/resend-verification", profile("login"))],
+    "auth.reset_request": [("GET", "/auth/reset", PUBLIC), ("POST", "/auth/reset", PUBLIC)],
+    "auth.reset_password": [("GET", "/auth/reset/not-a-token", PUBLIC)],
+    "auth.profile": [
+        ("GET", "/auth/account", SIGNED_IN),
+        ("POST", "/auth/account", SIGNED_IN_POST),
+    ],
+    "auth.change_password": [("POST", "/auth/account/password", SIGNED_IN_POST)],
+    "oidc.login": [("POST", "/auth/oidc/login", EVERYONE_404)],
+    "oidc.callback": [("GET", "/auth/oidc/callback", EVERYONE_404)],
+    "oidc.link": [("POST", "/auth/oidc/link", profile("404", anon="403"))],
+    "api_tokens.create": [("POST", "/auth/account/tokens/", SIGNED_IN_POST)],
+    "api_tokens.revoke": [("POST", "/auth/account/tokens/{token}/revoke", CREATOR_POST)],
+    "memberships.join": [
+        ("GET", "/organisations/{org_c}/join", profile("ok", anon="login", outsider="403"))
+    ],
+    "memberships.members": [("GET", "/organisations/{org}/members", ORG_ADMIN)],
+    "memberships.decide": [("POST", "/memberships/{link}/decide", ORG_ADMIN_POST)],
+    "memberships.set_role": [("POST", "/memberships/{link}/role", ORG_ADMIN_POST)],
+    "memberships.revoke": [("POST", "/memberships/{link}/revoke", ORG_ADMIN_POST)],
+    "admin.users": [("GET", "/admin/users", ADMIN)],
+    "admin.user_detail": [("GET", "/admin/users/{member_id}", ADMIN)],
+    "admin.change_role": [("POST", "/admin/users/{member_id}/roles", ADMIN_POST)],
+    "admin.set_active": [("POST", "/admin/users/{member_id}/active", ADMIN_POST)],
+    "admin.audit": [("GET", "/admin/audit", ADMIN)],
+    "registry.search": [("GET", "/search?q=tom", PUBLIC)],
+    "registry.organisations": [("GET", "/organisations", PUBLIC)],
+    "registry.organisation": [("GET", "/organisations/{org}", PUBLIC)],
+    "registry.organisation_new": [("GET", "/organisations/new", SIGNED_IN)],
+    "registry.organisation_edit": [("GET", "/organisations/{org}/edit", ORG_ADMIN)],
+    "registry.organisation_merge": [("GET", "/organisations/{org}/merge", ADMIN)],
+    "registry.people": [("GET", "/people", PUBLIC)],
+    "registry.person": [("GET", "/people/{person}", PUBLIC)],
+    "registry.person_new": [("GET", "/people/new", HAS_ORG)],
+    "registry.person_edit": [("GET", "/people/{person}/edit", ORG_EDIT)],
+    "registry.person_merge": [("GET", "/people/{person}/merge", ADMIN)],
+    "registry.groups": [("GET", "/groups", PUBLIC)],
+    "registry.group": [("GET", "/groups/{group}", PUBLIC)],
+    "registry.group_new": [("GET", "/groups/new", HAS_ORG)],
+    "registry.group_edit": [("GET", "/groups/{group}/edit", ORG_EDIT)],
+    "attachments.upload": [("POST", "/results/{result}/attachments", ORG_EDIT_POST)],
+    "attachments.download": [
+        (
+            "GET",
+            "/attachments/{attachment}",
+            profile("403", anon="login", member="ok", orgadmin="ok", admin="ok"),
+        )
+    ],
+    "attachments.delete": [("POST", "/attachments/{attachment_to_delete}/delete", ORG_EDIT_POST)],
+    "data.import_new": [("GET", "/imports/new", HAS_ORG)],
+    "data.import_batch": [("GET", "/imports/{batch}", CREATOR)],
+    "data.import_decide": [("POST", "/imports/{batch}/cancel", CREATOR_POST)],
+    "data.import_template": [("GET", "/imports/template/need.csv", PUBLIC)],
+    "data.export": [("GET", "/export/result.csv", PUBLIC)],
+    "matching.index": [("GET", "/matches", SIGNED_IN)],
+    "matching.detail": [("GET", "/matches/{match}", MATCH_VIEW)],
+    "matching.interest": [("POST", "/matches/{match}/interest", MATCH_ACT)],
+    "matching.dismiss": [("POST", "/matches/{match}/dismiss", MATCH_ACT)],
+    "matching.deal": [("POST", "/matches/{match}/deal", MATCH_ACT)],
+    "matching.start_rebuild": [("POST", "/admin/matching/rebuild", ADMIN_POST)],
+    "matching.unsubscribe": [("GET", "/matches/unsubscribe/{unsubscribe}", PUBLIC)],
+    "matching.notifications": [("GET", "/notifications", SIGNED_IN)],
+    "matching.notifications_read": [("POST", "/notifications/read", SIGNED_IN_POST)],
+    "api.openapi": [("GET", "/api/v1/openapi.json", PUBLIC)],
+    "api.docs": [("GET", "/api/v1/docs", PUBLIC)],
+    "api.fields": [("GET", "/api/v1/fields", PUBLIC)],
+    "api.me": [("GET", "/api/v1/me", profile("401"))],
+    "api.list_items": [("GET", "/api/v1/results", PUBLIC)],
+    "api.get_item": [("GET", "/api/v1/results/{result}", PUBLIC)],
+    "api.create_item": [("POST", "/api/v1/needs", API_WRITE)],
+    "api.update_item": [("PATCH", "/api/v1/results/{result}", API_WRITE)],
+    "api.archive_item": [("POST", "/api/v1/results/{result}/archive", API_WRITE)],
+}
+for kind in ("result", "need", "startup", "investor"):
+    for view, (method, path, expected) in LISTING_RULES.items():
+        RULES[f"{kind}s.{view}"] = [
+            (method, path.replace("{kind}", kind).replace("{id}", "{" + kind + "}"), expected)
+        ]
+
+
+@pytest.fixture
+def world(db_session, make_org, make_member, make_platform_user, make_user, app):
+    # Matching is paused: the hand-made proposal below must not be recomputed away.
+    with paused():
+        return _world(make_org, make_member, make_platform_user, make_user, app)
+
+
+def _world(make_org, make_member, make_platform_user, make_user, app):
+    for code in ("aquaculture", "health"):
+        db.session.add(ResearchField(code=code, name_vi=code, name_en=code))
+    org = make_org("Trường Đại học Nông Lâm", kind=OrgKind.university)
+    counterpart = make_org("Công ty TNHH Thủy sản Đầm Phá", kind=OrgKind.enterprise)
+    unrelated = make_org("Công ty Cổ phần Du lịch Hương Giang", kind=OrgKind.enterprise)
+    users = {
+        "member": make_member(org),
+        "orgadmin": make_member(org, role="admin"),
+        "outsider": make_member(unrelated),
+        "admin": make_platform_user("admin"),
+        **{role: make_platform_user(role) for role in PLATFORM},
+    }
+    listing = dict(organisation_id=org.id)
+    result = listing_operations.create_listing(
+        "result",
+        {
+            **listing,
+            "title": "Vắc-xin tôm",
+            "summary": "Tóm tắt",
+            "details": "Bí mật",
+            "field_code": "aquaculture",
+            "trl": 6,
+            "confidentiality": "after_introduction",
+        },
+        None,
+        publish=True,
+    )
+    need = listing_operations.create_listing(
+        "need",
+        {
+            "organisation_id": counterpart.id,
+            "title": "Cần vắc-xin tôm",
+            "problem": "Tôm chết",
+            "field_code": "aquaculture",
+            "trl_wanted": 5,
+        },
+        None,
+        publish=True,
+    )
+    own_need = listing_operations.create_listing(
+        "need",
+        {
+            **listing,
+            "title": "Nhu cầu",
+            "problem": "Vấn đề",
+            "field_code": "health",
+            "trl_wanted": 3,
+        },
+        None,
+        publish=True,
+    )
+    startup = listing_operations.create_listing(
+        "startup",
+        {**listing, "name": "AquaStart", "stage": "seed", "pitch": "Pitch"},
+        None,
+        publish=True,
+    )
+    investor = listing_operations.create_listing(
+        "investor", {**listing, "name": "Quỹ Hương", "thesis": "Đầu tư"}, None, publish=True
+    )
+    person = operations.create_person(
+        {"full_name": "Nguyễn Văn An", "organisation_id": org.id}, None
+    )
+    group = operations.save_group(
+        None, {"organisation_id": org.id, "name_vi": "Nhóm thủy sản"}, None
+    )
+    attachment = add_attachment(
+        result, io.BytesIO(b"%PDF-1.4 test"), "quy-trinh.pdf", users["member"]
+    )
+    # Deleting removes the file once committed; savepoints cannot bring a file back.
+    to_delete = add_attachment(
+        result, io.BytesIO(b"%PDF-1.4 other"), "phu-luc.pdf", users["member"]
+    )
+    applicant = make_user()
+    link = OrgMembership(
+        user_id=applicant.id, organisation_id=org.id, status=MembershipStatus.pending
+    )
+    db.session.add(link)
+    match = Match(
+        source_kind="need",
+        source_id=own_need.id,
+        target_kind="result",
+        target_id=result.id,
+        source_org_id=org.id,
+        target_org_id=counterpart.id,
+        score=0.3,
+        explanation={"terms": [], "facets": []},
+        state=MatchState.proposed,
+    )
+    db.session.add(match)
+    job = Job(kind="test", created_by_id=users["member"].id)
+    batch = ImportBatch(
+        kind="need",
+        filename="x.csv",
+        created_by_id=users["member"].id,
+        organisation_id=org.id,
+        state=ImportState.ready,
+    )
+    db.session.add_all([job, batch])
+    token, _plain = create_token(users["member"], "t", True, None)
+    db.session.flush()
+    ids = {
+        "org": org.id,
+        "org_c": unrelated.id,
+        "result": result.id,
+        "need": own_need.id,
+        "other_need": need.id,
+        "startup": startup.id,
+        "investor": investor.id,
+        "person": person.id,
+        "group": group.id,
+        "attachment": attachment.id,
+        "attachment_to_delete": to_delete.id,
+        "link": link.id,
+        "match": match.id,
+        "job": job.id,
+        "batch": batch.id,
+        "token": token.id,
+        "member_id": users["member"].id,
+        "unsubscribe": _unsubscribe(app, users["member"]),
+    }
+    db.session.commit()
+    return users, ids
+
+
+def _unsubscribe(app, user) -> str:
+    with app.test_request_context():
+        return unsubscribe_token(user)
+
+
+def _sign_in(client, user) -> None:
+    """A server-side session created directly (the sign-in form has its own tests)."""
+    token = secrets.token_urlsafe(16)
+    db.session.add(
+        UserSession(token_hash=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id)
+    )
+    db.session.flush()
+    with client.session_transaction() as session:
+        session["sid"] = token
+
+
+def _verdict(response, method: str) -> str:
+    status = response.status_code
+    if status in (401, 403, 404, 500):
+        return str(status)
+    if status == 302 and "/auth/login" in response.headers.get("Location", ""):
+        return "login"
+    if status < 400 or (method != "GET" and status in (400, 422)):
+        return "ok"
+    return str(status)
+
+
+def test_every_route_has_a_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints - set(RULES) == set(), "routes without an access rule in tests/test_access.py"
+    assert set(RULES) - endpoints == set(), "rules for routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_by_route(app, client, world, role):
+    users, ids = world
+    mismatches = []
+    for endpoint, rules in sorted(RULES.items()):
+        for method, path, expected in rules:
+            url = path.format(**ids)
+            request_client = app.test_client()
+            connection = db.session.connection()
+            savepoint = connection.begin_nested()
+            try:
+                if role != "anon":
+                    _sign_in(request_client, users[role])
+                headers = {"X-CSRFToken": request_client.csrf_token()} if method != "GET" else {}
+                response = request_client.open(url, method=method, headers=headers)
+                got = _verdict(response, method)
+            finally:
+                savepoint.rollback()
+                db.session.expire_all()
+            if got != expected[role]:
+                mismatches.append(
+                    f"{method} {url} ({endpoint}): expected {expected[role]}, got {got} [{response.status_code}]"
+                )
+    assert not mismatches, "\n".join(mismatches)
