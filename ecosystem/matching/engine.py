@@ -223,14 +223,16 @@ class MatchIndex:
                 self.facets.set(i, d.facets)
         nv = len(self.vocabulary)
         fwd = fwd.tocsr()
-        fwd.sort_indices()
+        if not fwd.has_sorted_indices:
+            fwd.sort_indices()
         self.fwd = sp.csr_matrix(
             (
-                fwd.data.astype(np.float32),
-                fwd.indices.astype(np.int32),
-                fwd.indptr.astype(np.int64),
+                fwd.data.astype(np.float32, copy=False),
+                fwd.indices.astype(np.int32, copy=False),
+                fwd.indptr.astype(np.int64, copy=False),
             ),
             shape=(n, nv),
+            copy=False,
         )
         self.df = np.zeros(max(nv, 1024), np.int64)
         self.df[:nv] = np.bincount(self.fwd.indices, minlength=nv)
@@ -245,9 +247,9 @@ class MatchIndex:
     def _build_inverted(self) -> None:
         self._inv_mat = None
         csc = self.fwd.tocsc()
-        self.inv_indptr = csc.indptr.astype(np.int64)
-        self.inv_docs = csc.indices.astype(np.int32)
-        self.inv_vals = csc.data.astype(np.float32)
+        self.inv_indptr = csc.indptr.astype(np.int64, copy=False)
+        self.inv_docs = csc.indices.astype(np.int32, copy=False)
+        self.inv_vals = csc.data.astype(np.float32, copy=False)
 
     def _recompute_main_stats(self) -> None:
         b = np.log1p(self.df[: self.main_vocab].astype(np.float64))
@@ -267,7 +269,8 @@ class MatchIndex:
 
     @property
     def feature_names(self) -> list[str]:
-        return self.vocabulary.names
+        """All feature names, by id (spells out every bigram: for tests and tools)."""
+        return self.vocabulary.all_names()
 
     def _rows(self, docs: Sequence[Document], grow: bool = True) -> sp.csr_matrix:
         """r values (tf' times the feature-type multiplier), one row per document."""
@@ -406,8 +409,10 @@ class MatchIndex:
         if len(self.delta_rows) + dead > max(1000, self.compact_ratio * self.n_main):
             self.compact()
 
-    def compact(self) -> None:
+    def compact(self, force: bool = False) -> None:
         """Fold the delta segment and dead slots into a new main segment (no re-analysis)."""
+        if not force and not self.delta_rows and len(self.id_to_slot) == self.n_slots:
+            return
         slots = [s for s in range(self.n_slots) if self.alive[s]]
         docs = [self.slot_docs[s] for s in slots]
         rows = [self._slot_row(s) for s in slots]
@@ -416,9 +421,7 @@ class MatchIndex:
         nv = len(voc)
         keep = self.df[:nv] > 0
         if not keep.all():
-            remap = np.cumsum(keep) - 1
-            names = [f for f, k in zip(voc.names, keep, strict=True) if k]
-            voc.replace(names, voc.kind[:nv][keep])
+            remap = voc.prune(keep)
             rows = [(remap[ids], vals) for ids, vals in rows]
         nv = len(voc)
         indptr = np.zeros(len(rows) + 1, np.int64)
@@ -694,36 +697,42 @@ class MatchIndex:
         _check_top_k(top_k)
         if exclude is not None and len(exclude) != len(queries):
             raise MatchingError("exclude must give one list of ids per query")
-        parsed, own = self._parse_many(queries)
-        if exclude is None:
-            exclude = own
-        else:
-            exclude = [list(e or ()) + o for e, o in zip(exclude, own, strict=True)]
         today_n = (today or dt.date.today()).toordinal()
-        args = (parsed, top_k, kinds, exclude, today_n, use_facets, chunk_size)
-        if processes > 1 and len(parsed) >= 2 * chunk_size and hasattr(os, "fork"):
+        args = (queries, top_k, kinds, exclude, today_n, use_facets, chunk_size)
+        if processes > 1 and len(queries) >= 2 * chunk_size and hasattr(os, "fork"):
             return self._fork_run(processes, *args)
-        return self._run_chunks(range(len(parsed)), *args)
+        return self._batch(range(len(queries)), *args)
 
-    def _run_chunks(self, rows, parsed, top_k, kinds, exclude, today_n, use_facets, chunk):
+    def _batch(self, rows, queries, top_k, kinds, exclude, today_n, use_facets, chunk):
+        """Parse and score queries[rows], a block at a time (bounded memory)."""
         base = self._allowed(kinds, None)
         inv = self.inv_norms()
         out: list[list[Hit]] = []
-        for a in range(0, len(rows), chunk):
-            part = rows[a : a + chunk]
-            out.extend(self._chunk(parsed, part, top_k, base, inv, exclude, today_n, use_facets))
+        block = max(chunk, 4096)
+        for start in range(0, len(rows), block):
+            part = [queries[i] for i in rows[start : start + block]]
+            parsed, own = self._parse_many(part)
+            excl = own
+            if exclude is not None:
+                given = [exclude[i] for i in rows[start : start + block]]
+                excl = [list(e or ()) + o for e, o in zip(given, own, strict=True)]
+            for a in range(0, len(part), chunk):
+                sub = range(a, min(a + chunk, len(part)))
+                out.extend(self._chunk(parsed, sub, top_k, base, inv, excl, today_n, use_facets))
         return out
 
-    def _fork_run(self, processes, parsed, *rest) -> list[list[Hit]]:
+    def _fork_run(self, processes, queries, *rest) -> list[list[Hit]]:
         import multiprocessing as mp
 
         self.inv_norms()  # computed once, inherited by the children
         self._inverted_matrix()
-        n = len(parsed)
+        if self.delta_rows:
+            self._delta_matrix()
+        n = len(queries)
         bounds = np.linspace(0, n, processes + 1).astype(int)
         ctx = mp.get_context("fork")
         global _FORK_STATE
-        _FORK_STATE = (self, parsed, rest)
+        _FORK_STATE = (self, queries, rest)
         try:
             with ctx.Pool(processes) as pool:
                 parts = pool.map(
@@ -816,17 +825,16 @@ class MatchIndex:
         dres = None
         if self.delta_rows:
             dres = (qm @ self._delta_matrix().T.astype(np.float64)).tocsr()
+        if dres is not None:
+            res = sp.hstack([res, dres], format="csr")
+        # cosines of the whole chunk at once; dead slots have inv 0
+        text_all = res.data * inv[res.indices]
+        slots_all = res.indices
         restricted = not base.all()
         out = []
         for row, i in enumerate(chunk):
             a, b = res.indptr[row], res.indptr[row + 1]
-            slots = res.indices[a:b]
-            raw = res.data[a:b]
-            if dres is not None:
-                da, db = dres.indptr[row], dres.indptr[row + 1]
-                slots = np.concatenate([slots, dres.indices[da:db] + self.n_main])
-                raw = np.concatenate([raw, dres.data[da:db]])
-            text = raw * inv[slots]
+            text, slots = text_all[a:b], slots_all[a:b]
             keep = text > 0
             if restricted:
                 keep &= base[slots]
@@ -835,11 +843,18 @@ class MatchIndex:
                     s = self.id_to_slot.get(doc_id)
                     if s is not None:
                         keep &= slots != s
-            if not keep.all():
-                slots, text = slots[keep], text[keep]
-            out.append(
-                self._rank(parsed[i], text, slots.astype(np.int64), top_k, today_n, use_facets)
-            )
+            q = parsed[i]
+            if not (use_facets and self.facets.applies(q.facets)) and top_k and b - a > 4 * top_k:
+                # pre-select: the top_k best (ties included) are all _rank will look at
+                cand = np.flatnonzero(keep)
+                if len(cand) > top_k:
+                    t = text[cand]
+                    kth = t[np.argpartition(-t, top_k - 1)[top_k - 1]]
+                    cand = cand[t >= kth]
+                text, slots = text[cand], slots[cand]
+            elif not keep.all():
+                text, slots = text[keep], slots[keep]
+            out.append(self._rank(q, text, slots.astype(np.int64), top_k, today_n, use_facets))
         return out
 
     # ------------------------------------------------------------------ explanations
@@ -864,7 +879,7 @@ class MatchIndex:
         shared, qi, di = np.intersect1d(q.features, ids, assume_unique=True, return_indices=True)
         inv = self.inv_norms()[slot]
         contrib = q.coef[qi] * vals[di] * inv
-        names = [self.feature_names[i] for i in shared]
+        names = [self.vocabulary.name(int(i)) for i in shared]
         text_score = float(contrib.sum())
         today_n = (today or dt.date.today()).toordinal()
         doc = self.slot_docs[slot]
@@ -897,8 +912,8 @@ _FORK_STATE = None
 
 
 def _fork_worker(bounds: tuple[int, int]) -> list[list[Hit]]:
-    index, parsed, rest = _FORK_STATE
-    return index._run_chunks(range(*bounds), parsed, *rest)
+    index, queries, rest = _FORK_STATE
+    return index._batch(range(*bounds), queries, *rest)
 
 
 def _row_stats(m: sp.csr_matrix, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -23,8 +23,8 @@ from ecosystem.matching.engine import Document, IndexFormatError
 from ecosystem.matching.weights import Weights
 
 MAGIC = "hue-ecosystem-matching-index"
-FORMAT_VERSION = 1
-_ARRAYS = ("indptr", "indices", "data", "features", "kinds", "documents")
+FORMAT_VERSION = 2
+_ARRAYS = ("indptr", "indices", "data", "features", "kinds", "codes", "documents")
 
 
 def _crc(arr: np.ndarray) -> int:
@@ -35,12 +35,16 @@ def save_index(index, path) -> None:
     """Write atomically (temporary file, then rename): a crash never leaves half a file."""
     index.compact()
     fwd = index.fwd
+    voc = index.vocabulary
+    nv = len(voc)
     arrays = {
         "indptr": fwd.indptr.astype(np.int64),
         "indices": fwd.indices.astype(np.int32),
         "data": fwd.data.astype(np.float32),
-        "kinds": index.vocabulary.kind[: len(index.feature_names)].astype(np.int8),
-        "features": np.frombuffer("\n".join(index.feature_names).encode("utf-8"), np.uint8),
+        "kinds": voc.kind[:nv].astype(np.int8),
+        "codes": voc.code[:nv].astype(np.int64),
+        # unigram names; a bigram's line is empty (its code names its two halves)
+        "features": np.frombuffer("\n".join(n or "" for n in voc.names).encode("utf-8"), np.uint8),
         "documents": np.frombuffer(
             json.dumps([d.to_json() for d in index.slot_docs], ensure_ascii=False).encode("utf-8"),
             np.uint8,
@@ -51,7 +55,7 @@ def save_index(index, path) -> None:
         "format_version": FORMAT_VERSION,
         "config_hash": index.weights.config_hash(),
         "n_documents": index.n_main,
-        "n_features": len(index.feature_names),
+        "n_features": nv,
         "crc32": {name: _crc(arr) for name, arr in arrays.items()},
     }
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), np.uint8)
@@ -102,7 +106,7 @@ def load_index(cls, path, weights: Weights):
             raise IndexFormatError(f"{path}: damaged index file (checksum of {name})")
     try:
         features = bytes(arrays["features"]).decode("utf-8")
-        names = features.split("\n") if features else []
+        names = features.split("\n") if header.get("n_features") else []
         docs = [Document.from_json(d) for d in json.loads(bytes(arrays["documents"]))]
     except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise IndexFormatError(f"{path}: damaged index file ({exc})") from exc
@@ -117,16 +121,28 @@ def load_index(cls, path, weights: Weights):
         or (len(indices) and (indices.min() < 0 or indices.max() >= len(names)))
     ):
         raise IndexFormatError(f"{path}: inconsistent index file")
-    kinds = arrays["kinds"]
-    if len(kinds) != len(names) or (len(kinds) and (kinds.min() < 0 or kinds.max() > 2)):
+    kinds, codes = arrays["kinds"], arrays["codes"]
+    if (
+        len(kinds) != len(names)
+        or len(codes) != len(names)
+        or (len(kinds) and (kinds.min() < 0 or kinds.max() > 2))
+    ):
         raise IndexFormatError(f"{path}: inconsistent index file")
+    big = kinds == 2
+    halves = np.concatenate([codes[big] >> 32, codes[big] & 0xFFFFFFFF])
+    if len(halves) and (halves.min() < 0 or halves.max() >= len(names) or big[halves].any()):
+        raise IndexFormatError(f"{path}: inconsistent index file (bigram codes)")
     index = cls(weights)
     try:
-        index.vocabulary.replace(names, kinds)
+        index.vocabulary.replace(names, kinds, codes)
     except (KeyError, ValueError) as exc:
         raise IndexFormatError(f"{path}: inconsistent index file ({exc})") from exc
     fwd = sp.csr_matrix(
-        (data.astype(np.float64), indices.astype(np.int32), indptr.astype(np.int64)),
+        (
+            data.astype(np.float32, copy=False),
+            indices.astype(np.int32, copy=False),
+            indptr.astype(np.int64, copy=False),
+        ),
         shape=(n, len(names)),
     )
     index._set_main(docs, fwd)

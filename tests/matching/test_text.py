@@ -114,5 +114,5 @@ def test_batch_vectoriser_matches_the_reference_analyzer():
             analyzer.counts(kw, 3.0, expected)
         analyzer.counts(d.text, 1.0, expected)
         row = m.getrow(i)
-        got = {vocab.names[j]: v for j, v in zip(row.indices, row.data, strict=True)}
+        got = {vocab.name(j): v for j, v in zip(row.indices, row.data, strict=True)}
         assert got == pytest.approx(expected)
