@@ -118,7 +118,36 @@ def _optional_url() -> list[Any]:
     ]
 
 
-class OrganisationForm(BaseForm):
+class _WithoutNul:
+    """Form data with NUL characters removed: PostgreSQL refuses them in text columns,
+    and no one types them, so they are dropped rather than reported."""
+
+    def __init__(self, data: Any) -> None:
+        self._data = data
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._data
+
+    def __iter__(self) -> Any:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def getlist(self, name: str) -> list[Any]:
+        return [
+            v.replace("\x00", "") if isinstance(v, str) else v for v in self._data.getlist(name)
+        ]
+
+
+class RegistryForm(BaseForm):
+    class Meta(BaseForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            formdata = super().wrap_formdata(form, formdata)
+            return None if formdata is None else _WithoutNul(formdata)
+
+
+class OrganisationForm(RegistryForm):
     kind = SelectField(_l("Loại tổ chức"), choices=[])
     name_vi = StringField(_l("Tên tiếng Việt"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=300)])
@@ -138,7 +167,7 @@ class OrganisationForm(BaseForm):
         self.kind.choices = choices(OrgKind)
 
 
-class PersonForm(BaseForm):
+class PersonForm(RegistryForm):
     honorific = SelectField(
         _l("Học hàm, học vị"),
         choices=[
@@ -165,7 +194,7 @@ class PersonForm(BaseForm):
     confirm_new = BooleanField(_l("Tôi đã kiểm tra: đây là một người khác, chưa có trên nền tảng"))
 
 
-class GroupForm(BaseForm):
+class GroupForm(RegistryForm):
     organisation_id = SelectField(_l("Tổ chức"), coerce=int, choices=[])
     name_vi = StringField(_l("Tên nhóm (tiếng Việt)"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("Tên nhóm (tiếng Anh)"), validators=[Optional(), Length(max=300)])
@@ -179,7 +208,7 @@ class GroupForm(BaseForm):
         self.field_codes.choices = field_choices()
 
 
-class ListingForm(BaseForm):
+class ListingForm(RegistryForm):
     """Fields every listing has: its owning organisation."""
 
     organisation_id = SelectField(_l("Tổ chức sở hữu"), coerce=int, choices=[])
@@ -300,7 +329,7 @@ class InvestorForm(ListingForm):
             raise ValidationError(_l("Khoản đầu tư tối thiểu không được lớn hơn tối đa."))
 
 
-class HideForm(BaseForm):
+class HideForm(RegistryForm):
     reason = TextAreaField(
         _l("Lý do ẩn (gửi cho chủ hồ sơ)"), validators=[DataRequired(), Length(max=500)]
     )

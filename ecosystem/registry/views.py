@@ -21,6 +21,9 @@ from ecosystem.registry.queries import render_index
 bp = Blueprint("registry", __name__)
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers, as in the routes
+
+
 def _get(model: type, item_id: int) -> Any:
     obj = db.session.get(model, item_id)
     if obj is None:
@@ -161,9 +164,12 @@ def _merge(model: type, item_id: int, merge: Any, find: Any, endpoint: str, arg:
     require(perms.can_merge(g.user, merged))
     if request.method == "POST":
         try:
-            survivor = _get(model, int(request.form.get("survivor_id", "0") or 0))
+            survivor_id = int(request.form.get("survivor_id", "0") or 0)
         except ValueError:
             abort(400)
+        if not 0 < survivor_id <= MAX_ID:  # beyond any id; the database would overflow
+            abort(404)
+        survivor = _get(model, survivor_id)
         try:
             merge(survivor, merged, g.user)
         except UserError as error:
@@ -329,19 +335,21 @@ def _group_form(group: ResearchGroup | None):
         db.session.commit()
         flash(_("Đã lưu nhóm nghiên cứu."), "success")
         return redirect(url_for("registry.group", group_id=group.id))
+    # Only an organisation the user may choose lists its people (a forged id may not
+    # even fit the database's integers).
+    chosen = form.organisation_id.data
+    if chosen not in {c[0] for c in form.organisation_id.choices}:
+        chosen = group.organisation_id if group else None
     people = (
         db.session.scalars(
             select(Person)
             .where(
                 Person.merged_into_id.is_(None),
-                Person.memberships.any(
-                    organisation_id=form.organisation_id.data
-                    or (group.organisation_id if group else -1)
-                ),
+                Person.memberships.any(organisation_id=chosen),
             )
             .order_by(Person.full_name)
         ).all()
-        if (group or form.organisation_id.data)
+        if chosen
         else []
     )
     return render_template(
