@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 TAG = "hue-tfidf"
@@ -135,9 +136,12 @@ def cmd_rank(args) -> int:
 
     index = MatchIndex.build(docs)
     out = sys.stdout
-    step = 2048
+    # both cores for large runs (forked workers share the index); blocks bound the memory
+    processes = min(2, os.cpu_count() or 1)
+    step = 8192 if args.top_k else 256
     for start in range(0, len(queries), step):
-        results = index.search_many(queries[start : start + step], args.top_k, use_facets=False)
+        block = queries[start : start + step]
+        results = index.search_many(block, args.top_k, use_facets=False, processes=processes)
         lines = []
         for qid, hits in zip(qids[start : start + step], results, strict=True):
             for rank, hit in enumerate(hits, 1):

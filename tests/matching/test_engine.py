@@ -395,3 +395,53 @@ def test_upsert_replaces_and_kind_changes(corpus):
     assert index.discard("r-lua") is True
     assert index.discard("r-lua") is False
     assert "r-lua" not in index
+
+
+def test_queries_by_indexed_ids(corpus):
+    index = MatchIndex.build(corpus)
+    by_id = index.search("n-tom", 3)
+    assert "n-tom" not in ids(by_id)
+    by_doc = index.search(index.get("n-tom"), 4, exclude=["n-tom"])
+    assert [(h.doc_id, round(h.score, 9)) for h in by_id] == [
+        (h.doc_id, round(h.score, 9)) for h in by_doc[:3]
+    ]
+    profile = index.search(["r-tom", "r-heat"], 0, use_facets=False)
+    assert not {"r-tom", "r-heat"} & set(ids(profile))
+    many = index.search_many(["n-tom", ["r-tom", "r-heat"]], 0, use_facets=False)
+    assert [(h.doc_id, round(h.score, 9)) for h in many[1]] == [
+        (h.doc_id, round(h.score, 9)) for h in profile
+    ]
+    with pytest.raises(UnknownDocumentError):
+        index.search("nope", 3)
+
+
+def test_forked_batch_with_facets_and_kinds_equals_search(corpus):
+    index = MatchIndex.build(corpus)
+    index.add(Document("late", "result", "nuôi tôm công nghệ cao", facets={"trl": 9}))
+    queries = [
+        q("nuôi tôm", trl_wanted=8, fields=["aquaculture"]),
+        q("công nghệ thủy sản", stage="seed", funding_sought=2e9),
+        "n-tom",
+    ] * 3
+    many = index.search_many(queries, 3, kinds=["result", "investor"], chunk_size=2, processes=2)
+    single = [index.search(x, 3, kinds=["result", "investor"]) for x in queries]
+    assert [[(h.doc_id, round(h.score, 9)) for h in r] for r in many] == [
+        [(h.doc_id, round(h.score, 9)) for h in r] for r in single
+    ]
+    assert "late" in ids(many[0])
+
+
+def test_compaction_drops_unused_features_and_keeps_explanations(corpus, tmp_path):
+    index = MatchIndex.build(corpus)
+    index.upsert(Document("r-heat", "result", "Máy sấy cà phê", "sấy cà phê bằng trấu"))
+    n_before = len(index.vocabulary)
+    index.compact()
+    assert len(index.vocabulary) < n_before  # "turbine blades" and friends are gone
+    assert "turbine" not in index.vocab
+    e = index.explain(q("may say ca phe"), "r-heat")
+    assert "máy sấy cà phê" in [t.term for t in e.terms]
+    path = tmp_path / "i.npz"
+    index.save(path)
+    loaded = MatchIndex.load(path)
+    assert loaded.explain(q("may say ca phe"), "r-heat").terms == e.terms
+    assert ids(loaded.search(q("sấy trấu"), 1)) == ["r-heat"]
