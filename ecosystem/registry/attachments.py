@@ -14,7 +14,6 @@ from typing import IO, Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from werkzeug.utils import secure_filename
 
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
@@ -62,7 +61,9 @@ def _is_text(data: bytes) -> bool:
 
 def check_upload(filename: str, data: bytes) -> tuple[str, str]:
     """(safe display name, content type) or UserError."""
-    name = unicodedata.normalize("NFC", filename or "").strip()
+    name = unicodedata.normalize("NFC", filename or "")
+    # Control characters (NUL, line breaks) have no place in a name; PostgreSQL refuses NUL.
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ALLOWED:
         raise UserError(
@@ -83,7 +84,9 @@ def check_upload(filename: str, data: bytes) -> tuple[str, str]:
         raise UserError(
             _("Nội dung tệp không khớp với phần mở rộng .%(ext)s.", ext=extension), field="file"
         )
-    display = name.replace("/", "_").replace("\\", "_")[:200] or secure_filename(name)
+    display = name.replace("/", "_").replace("\\", "_")
+    if len(display) > 200:  # shortened, keeping the extension
+        display = display[: 199 - len(extension)] + "." + extension
     return display, content_type
 
 

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from ecosystem.extensions import db
 from ecosystem.registry.attachments import storage_dir
@@ -389,3 +390,24 @@ def test_no_file_chosen(client, upload):
     )
     assert response.status_code == 302
     assert "Hãy chọn một tệp." in flashes(client.get(response.headers["Location"]))
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("Quy trình ủ men.pdf", "Quy trình ủ men.pdf"),
+        ("ba\x00o-cao.pdf", "bao-cao.pdf"),  # PostgreSQL refuses NUL in text
+        ("../../etc/passwd.pdf", ".._.._etc_passwd.pdf"),
+        ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),  # shortened, the extension kept
+    ],
+    ids=["vietnamese", "nul", "path", "long"],
+)
+def test_attachment_names_are_cleaned(client, upload, sent, stored):
+    response, saved, _ = upload(PDF, sent)
+    assert saved
+    attachment = db.session.scalars(
+        select(Attachment).order_by(Attachment.id.desc()).limit(1)
+    ).one()
+    assert attachment.filename == stored
+    download = client.get(f"/attachments/{attachment.id}")
+    assert download.status_code == 200 and download.data == PDF
