@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -155,7 +156,7 @@ def exact_top(index: MatchIndex, query, k: int) -> list[str]:
     q = index._query(query)
     import scipy.sparse as sp
 
-    nv = len(index.vocab)
+    nv = len(index.vocabulary)
     qv = np.zeros(nv)
     qv[q.features] = q.coef
     fwd = sp.vstack([index.fwd, index._delta_matrix()]).tocsr() if index.delta_rows else index.fwd
@@ -175,7 +176,7 @@ def bench_size(n: int, args, gen: CorpusGenerator, workdir: Path) -> dict:
     t = time.perf_counter()
     index = MatchIndex.build(docs)
     out["build_s"] = time.perf_counter() - t
-    out["features"] = len(index.vocab)
+    out["features"] = len(index.vocabulary)
     out["nnz"] = int(index.fwd.nnz)
 
     shorts = [gen.short_query(i) for i in range(args.queries)]
@@ -227,15 +228,39 @@ def bench_size(n: int, args, gen: CorpusGenerator, workdir: Path) -> dict:
     index.search(Document("q", text=shorts[0]["text"]), 10)
     out["first_query_after_updates_ms"] = (time.perf_counter() - t) * 1000
 
-    # batch: top-10 of many profiles
-    n_prof = min(args.profiles, n) if args.profiles else n
+    # batch: top-10 of many profiles, as new text and as lists of indexed documents
+    index.compact()
+    n_prof = min(args.profiles, n) if args.profiles else min(n, 100_000)
+    rng = np.random.default_rng(args.seed)
     batch = [profile_documents(gen.profile(10**7 + i)) for i in range(n_prof)]
     t = time.perf_counter()
-    results = index.search_many(batch, 10)
+    results = index.search_many(batch, 10, processes=args.processes)
     out["batch_profiles"] = n_prof
-    out["batch_s"] = time.perf_counter() - t
-    out["batch_per_s"] = n_prof / out["batch_s"]
+    out["batch_text_s"] = time.perf_counter() - t
+    out["batch_text_per_s"] = n_prof / out["batch_text_s"]
     out["batch_nonempty"] = sum(1 for r in results if r)
+    id_batch = [
+        [f"d{j}" for j in rng.integers(0, n, int(rng.integers(1, 4)))] for _ in range(n_prof)
+    ]
+    t = time.perf_counter()
+    index.search_many(id_batch, 10, processes=args.processes)
+    out["batch_ids_s"] = time.perf_counter() - t
+    # exactness of the batch path against brute force, on a sample
+    sample = batch[:50]
+    got = index.search_many(sample, 10, processes=1)
+    hits = sum(
+        len({h.doc_id for h in g} & set(exact_top(index, q, 10)))
+        for g, q in zip(got, sample, strict=True)
+    )
+    out["batch_recall_at_10"] = hits / max(sum(len(exact_top(index, q, 10)) for q in sample), 1)
+    # how much the work bound on long profiles changes the top 10 (against no bound)
+    uncut = MatchIndex(replace(index.weights, max_query_terms=0))
+    uncut.__dict__.update({k: v for k, v in index.__dict__.items() if k != "weights"})
+    ref = uncut.search_many(sample, 10, processes=1)
+    agree = sum(
+        len({h.doc_id for h in a} & {h.doc_id for h in b}) for a, b in zip(got, ref, strict=True)
+    )
+    out["profile_top10_agreement_with_uncut"] = agree / max(sum(len(b) for b in ref), 1)
 
     if args.cli_queries:
         out.update(cli_vs_baseline(rows, gen, args.cli_queries, workdir))
@@ -323,7 +348,7 @@ def main(argv=None) -> None:
         "--profiles",
         type=int,
         default=0,
-        help="profiles in the batch run (0 = as many as documents)",
+        help="profiles in the batch run (0 = as many as documents, at most 100k)",
     )
     ap.add_argument("--updates", type=int, default=50)
     ap.add_argument(
@@ -332,6 +357,7 @@ def main(argv=None) -> None:
         default=1000,
         help="profile queries for the CLI-vs-baseline run (0 = skip)",
     )
+    ap.add_argument("--processes", type=int, default=2, help="workers of the batch run")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
     gen = CorpusGenerator(args.seed)

@@ -150,28 +150,42 @@ class Vocabulary:
         if len(absent):
             # first-occurrence order: feature ids must not depend on string hashing
             missing = dict.fromkeys(tokens[i] for i in absent.tolist())
-            temp: dict[str, int] = {}
+            temp: list[tuple[str, int, int, bool]] = []
             for t in missing:
                 info = self.analyzer.token_info(t)
+                if info.stop:
+                    tid = len(self.tok)
+                    self._set_token(tid, -1, -1, True)
+                    self.tok[t] = tid
+                    continue
                 folded = self._feature(info.folded, KIND_FOLDED, grow)
                 acc = -1
                 if info.accented is not None:
                     acc = self._feature(info.accented, KIND_ACCENTED, grow)
-                complete = folded >= 0 and (info.accented is None or acc >= 0)
-                tid = len(self.tok) + len(temp)
-                self._grow_tokens(tid + 1)
-                self.tok_folded[tid] = folded if not info.stop else -1
-                self.tok_accented[tid] = acc if not info.stop else -1
-                self.tok_stop[tid] = info.stop
-                if complete or info.stop:
-                    self.tok[t] = tid  # cache only what later growth cannot change
-                else:
-                    temp[t] = tid
+                if folded >= 0 and (info.accented is None or acc >= 0):
+                    # cached for good: later growth of the vocabulary cannot change it
+                    tid = len(self.tok)
+                    self._set_token(tid, folded, acc, info.stop)
+                    self.tok[t] = tid
+                else:  # a feature unknown to the index: resolved again next time
+                    temp.append((t, folded, acc, info.stop))
+            # scratch ids after the cached ones, valid until the next call only
+            scratch = {}
+            for j, (t, folded, acc, stop) in enumerate(temp):
+                tid = len(self.tok) + j
+                self._set_token(tid, folded, acc, stop)
+                scratch[t] = tid
             for i in absent.tolist():
                 t = tokens[i]
                 tid = self.tok.get(t)
-                arr[i] = temp[t] if tid is None else tid
+                arr[i] = scratch[t] if tid is None else tid
         return arr
+
+    def _set_token(self, tid: int, folded: int, accented: int, stop: bool) -> None:
+        self._grow_tokens(tid + 1)
+        self.tok_folded[tid] = -1 if stop else folded
+        self.tok_accented[tid] = -1 if stop else accented
+        self.tok_stop[tid] = stop
 
     def _grow_tokens(self, n: int) -> None:
         if n <= len(self.tok_folded):

@@ -445,3 +445,15 @@ def test_compaction_drops_unused_features_and_keeps_explanations(corpus, tmp_pat
     loaded = MatchIndex.load(path)
     assert loaded.explain(q("may say ca phe"), "r-heat").terms == e.terms
     assert ids(loaded.search(q("sấy trấu"), 1)) == ["r-heat"]
+
+
+def test_unknown_query_words_do_not_corrupt_the_token_cache(corpus):
+    index = MatchIndex.build(corpus)
+    fresh = MatchIndex.build(corpus)
+    # "xyzzy" is unknown to the index, "tom" a new token of a known feature ("tôm")
+    for text in ["xyzzy tom", "lua", "plugh nuoi", "heat"]:
+        index.search(q(text), 3)
+    for text in ["tom", "lua", "nuoi tom", "xyzzy tom", "giong lua"]:
+        assert [(h.doc_id, round(h.score, 9)) for h in index.search(q(text), 0)] == [
+            (h.doc_id, round(h.score, 9)) for h in fresh.search(q(text), 0)
+        ]
