@@ -181,7 +181,7 @@ def recompute_all(index: MatchIndex, progress: Any = None) -> int:
     total = 0
     for done, (kind, obj) in enumerate(sources, start=1):
         total += recompute_source(index, kind, obj)
-        if progress is not None and done % 25 == 0:
+        if progress is not None and (done % 25 == 0 or done == len(sources)):
             progress(done, len(sources))
     return total
 

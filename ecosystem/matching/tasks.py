@@ -141,6 +141,15 @@ def rebuild_index(run: JobRun | None = None) -> dict[str, Any]:
         if run is not None:
             run.progress(20, _("Đã dựng chỉ mục với %(n)d tài liệu", n=len(index)))
         proposals = compute.recompute_all(index, report)
+        if run is not None:
+            run.progress(
+                100,
+                _(
+                    "Đã tính lại %(proposals)d đề xuất từ %(documents)d hồ sơ.",
+                    proposals=proposals,
+                    documents=len(index),
+                ),
+            )
     return {"documents": len(index), "proposals": proposals, "url": "/matches"}
 
 

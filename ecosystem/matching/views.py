@@ -29,6 +29,7 @@ from ecosystem.core.models import utcnow
 from ecosystem.core.notifications import Notification
 from ecosystem.core.pagination import paginate
 from ecosystem.core.permissions import login_required, require
+from ecosystem.core.urls import is_safe_next
 from ecosystem.extensions import db
 from ecosystem.matching import operations as ops
 from ecosystem.matching import permissions as perms
@@ -175,11 +176,9 @@ def interest(match_id: int):
         lambda: ops.interest(match, g.user),
         _("Đã ghi nhận. Khi cả hai bên đồng ý, nền tảng sẽ giới thiệu hai bên với nhau."),
     )
+    next_url = request.form.get("next_url")
     return redirect(
-        request.form.get("next_url")
-        if request.form.get("next_url", "").startswith("/")
-        and not request.form.get("next_url", "").startswith("//")
-        else url_for("matching.detail", match_id=match.id)
+        next_url if is_safe_next(next_url) else url_for("matching.detail", match_id=match.id)
     )
 
 

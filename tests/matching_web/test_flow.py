@@ -391,3 +391,23 @@ def test_the_match_list_shows_only_my_organisations(client, world, world_match):
     sign_in(client, world.users["researcher"])
     assert f'data-match="{world_match.id}"' in open_list(client)
     assert the_match("need", world.need.id, "result", world.result.id).id == world_match.id
+
+
+@pytest.mark.parametrize(
+    ("next_url", "followed"),
+    [
+        ("/needs/", True),
+        ("//evil.example/x", False),
+        ("/\\evil.example/x", False),
+        ("https://evil.example/x", False),
+        ("", False),
+    ],
+)
+def test_interest_returns_only_to_pages_of_this_site(
+    client, world, world_match, next_url, followed
+):
+    sign_in(client, world.users["enterprise"])
+    response = client.post(f"/matches/{world_match.id}/interest", data={"next_url": next_url})
+    assert response.status_code == 302
+    expected = next_url if followed else f"/matches/{world_match.id}"
+    assert response.headers["Location"] == expected
