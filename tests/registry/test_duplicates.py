@@ -413,3 +413,21 @@ def test_merge_people_moves_every_link(client, world, make_person, make_group, m
     client.post("/auth/logout")
     login(client, account)
     assert client.get(f"/people/{survivor.id}/edit").status_code == 200
+
+
+def test_same_ror_id_is_refused(client, world, make_org):
+    make_org("Đại học Huế", kind=OrgKind.university, ror_id="05dxps055")
+    login(client, world.users["outsider"])
+    before = count(Organisation), audit_count()
+    response = client.post(
+        "/organisations/new",
+        data=org_form(
+            "Viện Công nghệ sinh học Huế",
+            kind="research_institute",
+            ror_id="https://ror.org/05dxps055",
+            confirm_new="y",
+        ),
+    )
+    assert response.status_code == 422
+    assert field_error(response, "ror_id") == "Mã ROR này đã thuộc về một tổ chức khác."
+    assert (count(Organisation), audit_count()) == before

@@ -459,3 +459,73 @@ def test_group_actions(client, world, as_role, make_group, action, role, status)
         assert after[0] == before[0] + 1
     elif action == "edit":
         assert after[3] == "Mô tả đã sửa"
+
+
+@pytest.fixture
+def lookalike(world, make_user, make_platform_user):
+    """Users who look close to the owners but hold no right over their records."""
+    from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
+
+    def _make(kind: str):
+        if kind.startswith("platform_"):
+            return make_platform_user(kind.removeprefix("platform_"))
+        status, role = kind.split("_")
+        user = make_user()
+        db.session.add(
+            OrgMembership(
+                user_id=user.id,
+                organisation_id=world.owner.id,
+                role=OrgRole(role),
+                status=MembershipStatus(status),
+            )
+        )
+        db.session.flush()
+        db.session.refresh(user)
+        return user
+
+    return _make
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "pending_member",
+        "refused_member",
+        "revoked_admin",
+        "pending_admin",
+        "platform_fund_manager",
+        "platform_reviewer",
+        "platform_lab_manager",
+        "platform_steering",
+    ],
+)
+def test_inactive_memberships_and_other_platform_roles_grant_nothing(
+    client, world, lookalike, make_listing, make_person, make_group, who
+):
+    from tests.auth_helpers import login
+
+    user = lookalike(who)
+    draft = make_listing("result", world.owner, state="draft")
+    published = make_listing("need", world.owner)
+    person = make_person("Đặng Thị Thu", world.owner, email="thu@huaf.edu.vn")
+    group = make_group(world.owner)
+    login(client, user)
+    audits = audit_total()
+    assert client.get(f"/results/{draft.id}").status_code == 403
+    assert f"/results/{draft.id}" not in result_links(client.get("/results/"))
+    for url in (
+        f"/needs/{published.id}/edit",
+        f"/organisations/{world.owner.id}/edit",
+        f"/organisations/{world.owner.id}/merge",
+        f"/people/{person.id}/edit",
+        f"/groups/{group.id}/edit",
+    ):
+        assert client.get(url).status_code == 403, url
+    for url, data in (
+        (f"/needs/{published.id}/state", {"action": "archive"}),
+        (f"/needs/{published.id}/hide", {"reason": "x"}),
+        (f"/results/{draft.id}/state", {"action": "publish"}),
+    ):
+        assert client.post(url, data=data).status_code == 403, url
+    assert "thu@huaf.edu.vn" not in client.get(f"/people/{person.id}").text
+    assert audit_total() == audits
