@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from itertools import repeat
+from operator import itemgetter
 
 import numpy as np
 import scipy.sparse as sp
@@ -148,8 +149,10 @@ class Vocabulary:
         arr = np.fromiter(map(self.tok.get, tokens, repeat(-1)), np.int64, count=len(tokens))
         absent = np.flatnonzero(arr < 0)
         if len(absent):
+            pick = absent.tolist()
+            absent_tokens = itemgetter(*pick)(tokens) if len(pick) > 1 else (tokens[pick[0]],)
             # first-occurrence order: feature ids must not depend on string hashing
-            missing = dict.fromkeys(tokens[i] for i in absent.tolist())
+            missing = dict.fromkeys(absent_tokens)
             temp: list[tuple[str, int, int, bool]] = []
             for t in missing:
                 info = self.analyzer.token_info(t)
@@ -165,20 +168,20 @@ class Vocabulary:
                 if folded >= 0 and (info.accented is None or acc >= 0):
                     # cached for good: later growth of the vocabulary cannot change it
                     tid = len(self.tok)
-                    self._set_token(tid, folded, acc, info.stop)
+                    self._set_token(tid, folded, acc, False)
                     self.tok[t] = tid
                 else:  # a feature unknown to the index: resolved again next time
-                    temp.append((t, folded, acc, info.stop))
-            # scratch ids after the cached ones, valid until the next call only
-            scratch = {}
+                    temp.append((t, folded, acc, False))
+            # scratch ids after the cached ones, valid for this call only
+            base = len(self.tok)
             for j, (t, folded, acc, stop) in enumerate(temp):
-                tid = len(self.tok) + j
-                self._set_token(tid, folded, acc, stop)
-                scratch[t] = tid
-            for i in absent.tolist():
-                t = tokens[i]
-                tid = self.tok.get(t)
-                arr[i] = scratch[t] if tid is None else tid
+                self._set_token(base + j, folded, acc, stop)
+                self.tok[t] = base + j
+            arr[absent] = np.fromiter(
+                map(self.tok.__getitem__, absent_tokens), np.int64, count=len(pick)
+            )
+            for t, *_ in temp:
+                del self.tok[t]
         return arr
 
     def _set_token(self, tid: int, folded: int, accented: int, stop: bool) -> None:
