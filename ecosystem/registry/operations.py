@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
 from ecosystem.core.audit import record_audit
@@ -155,6 +155,16 @@ def merge_organisations(survivor: Organisation, merged: Organisation, user: Any)
     ):
         raise UserError(_("Không thể gộp hai hồ sơ này."))
     moved: dict[str, int] = {}
+    # A person affiliated with both keeps the survivor's affiliation only.
+    db.session.execute(
+        delete(Membership).where(
+            Membership.organisation_id == merged.id,
+            Membership.person_id.in_(
+                select(Membership.person_id).where(Membership.organisation_id == survivor.id)
+            ),
+        ),
+        execution_options={"synchronize_session": "fetch"},
+    )
     for model in (ResearchGroup, Membership, *LISTING_MODELS.values()):
         result = db.session.execute(
             update(model)

@@ -431,3 +431,20 @@ def test_same_ror_id_is_refused(client, world, make_org):
     assert response.status_code == 422
     assert field_error(response, "ror_id") == "Mã ROR này đã thuộc về một tổ chức khác."
     assert (count(Organisation), audit_count()) == before
+
+
+def test_merge_does_not_duplicate_an_affiliation(client, world, make_org, make_person):
+    survivor = make_org("Công ty TNHH Thủy sản Đầm Phá Xanh")
+    merged = make_org("CTCP Thuy San Dam Pha Xanh")
+    person = make_person("Phan Văn Lợi", survivor, position="Giám đốc")
+    person.memberships.append(Membership(organisation_id=merged.id, position="Kỹ sư"))
+    db.session.flush()
+    login(client, world.users["platform_admin"])
+    client.post(f"/organisations/{merged.id}/merge", data={"survivor_id": str(survivor.id)})
+    db.session.expire_all()
+    affiliations = db.session.scalars(
+        select(Membership).where(Membership.person_id == person.id)
+    ).all()
+    assert [(m.organisation_id, m.position) for m in affiliations] == [(survivor.id, "Giám đốc")]
+    page = client.get(f"/people/{person.id}").text
+    assert page.count(f'href="/organisations/{survivor.id}"') == 1
