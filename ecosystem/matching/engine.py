@@ -146,7 +146,9 @@ class _Query:
 def _check_doc(doc: Document) -> None:
     if not isinstance(doc, Document):
         raise MatchingError(f"expected a Document, got {type(doc).__name__}")
-    if not isinstance(doc.id, str) or not doc.id.strip():
+    if not isinstance(doc.id, str):
+        raise MatchingError(f"document id must be a string, got {type(doc.id).__name__}")
+    if not doc.id.strip():
         raise MatchingError("document without an id")
 
 
@@ -652,6 +654,12 @@ class MatchIndex:
         ``facets`` overrides the query's facets (default: taken from its documents).
         """
         _check_top_k(top_k)
+        q, own = self._parse_one(query, facets)
+        exclude = [*(exclude or ()), *own]
+        return self._search_one(q, top_k, self._allowed(kinds, exclude), today, use_facets)
+
+    def _parse_one(self, query, facets: Mapping | None) -> tuple[_Query, list[str]]:
+        """A query and the indexed ids it is made of (for queries given by id)."""
         if isinstance(query, str) or (
             isinstance(query, list | tuple) and query and all(isinstance(x, str) for x in query)
         ):
@@ -659,10 +667,8 @@ class MatchIndex:
             q = self._query_from_ids(ids)
             if facets is not None:
                 q.facets = QueryFacets.from_mappings([facets])
-            exclude = [*(exclude or ()), *ids]
-        else:
-            q = self._query(query, facets)
-        return self._search_one(q, top_k, self._allowed(kinds, exclude), today, use_facets)
+            return q, ids
+        return self._query(query, facets), []
 
     def _search_one(self, q, top_k, allowed, today, use_facets) -> list[Hit]:
         if not len(q.features):
@@ -860,7 +866,7 @@ class MatchIndex:
     # ------------------------------------------------------------------ explanations
     def explain(
         self,
-        query: QueryLike,
+        query: QueryLike | str | Sequence[str],
         doc_id: str,
         *,
         facets: Mapping | None = None,
@@ -874,7 +880,7 @@ class MatchIndex:
         slot = self.id_to_slot.get(doc_id)
         if slot is None:
             raise UnknownDocumentError(f"unknown document id {doc_id!r}")
-        q = self._query(query, facets)
+        q, _ = self._parse_one(query, facets)
         ids, vals = self._slot_row(slot)
         shared, qi, di = np.intersect1d(q.features, ids, assume_unique=True, return_indices=True)
         inv = self.inv_norms()[slot]

@@ -457,3 +457,16 @@ def test_unknown_query_words_do_not_corrupt_the_token_cache(corpus):
         assert [(h.doc_id, round(h.score, 9)) for h in index.search(q(text), 0)] == [
             (h.doc_id, round(h.score, 9)) for h in fresh.search(q(text), 0)
         ]
+
+
+def test_explain_a_query_given_by_id(corpus):
+    index = MatchIndex.build(corpus)
+    hit = index.search("n-tom", 1)[0]
+    e = index.explain("n-tom", hit.doc_id)
+    assert e.score == pytest.approx(hit.score)
+    assert sum(t.contribution for t in e.terms) == pytest.approx(e.text_score)
+
+
+def test_non_string_ids_are_refused():
+    with pytest.raises(MatchingError, match="must be a string"):
+        MatchIndex.build([Document(7, title="x")])
