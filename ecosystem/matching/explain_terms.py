@@ -23,7 +23,7 @@ def _sequence(analyzer: Analyzer, doc) -> list[TokenInfo | None]:
 
 
 def group_contributions(analyzer: Analyzer, doc, weights: Weights, contribs: dict[str, float]):
-    from ecosystem.matching.engine import TermContribution
+    from ecosystem.matching.datatypes import TermContribution
 
     if not contribs:
         return []

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from ecosystem.matching.engine import Document, IndexFormatError
+from ecosystem.matching.datatypes import Document, IndexFormatError
 from ecosystem.matching.weights import Weights
 
 MAGIC = "hue-ecosystem-matching-index"

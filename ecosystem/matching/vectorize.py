@@ -307,3 +307,38 @@ def tf_values(
     if accent_weight != 1.0 or bigram_weight != 1.0:
         m.data *= mult[kinds[m.indices]]
     return m
+
+
+def _row_stats(m: sp.csr_matrix, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: sum r^2, sum r^2 b, sum r^2 b^2 (b = ln(1 + df) of each feature)."""
+    n = m.shape[0]
+    if m.nnz == 0:
+        return np.zeros(n), np.zeros(n), np.zeros(n)
+    sq = m.data.astype(np.float64) ** 2
+    bi = b[m.indices]
+    sqb = sq * bi
+    starts = m.indptr[:-1]
+    nonempty = np.diff(m.indptr) > 0
+    out = []
+    for arr in (sq, sqb, sqb * bi):
+        sums = np.zeros(n)
+        sums[nonempty] = np.add.reduceat(arr, starts[nonempty])
+        out.append(sums)
+    return out[0], out[1], out[2]
+
+
+def _widen(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
+    """The same rows with more (empty) columns: the vocabulary grew since m was made."""
+    if m.shape[1] == n_cols:
+        return m
+    return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_cols))
+
+
+def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Concatenation of arange(s, s + l) for each (s, l), vectorised."""
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    ends = np.cumsum(lens)
+    offsets = np.repeat(starts - (ends - lens), lens)
+    return np.arange(total, dtype=np.int64) + offsets
