@@ -181,7 +181,26 @@ def default_devsets() -> list[Path]:
 
 
 def evaluate_paths(paths: Sequence[str | Path], weights: Weights = DEFAULT_WEIGHTS) -> dict:
-    return {load_devset(p).name: evaluate_devset(load_devset(p), weights) for p in paths}
+    results = {}
+    for p in paths:
+        devset = load_devset(p)
+        results[devset.name] = evaluate_devset(devset, weights)
+    if len(results) > 1:
+        results["overall"] = _overall(results)
+    return results
+
+
+def _overall(results: Mapping[str, Mapping[str, Mapping[str, float]]]) -> dict:
+    """Query-weighted means over the dev sets, per group."""
+    out: dict[str, dict[str, float]] = {}
+    groups = sorted({g for r in results.values() for g in r})
+    for g in groups:
+        rows = [r[g] for r in results.values() if g in r]
+        n = sum(m["queries"] for m in rows)
+        out[g] = {"queries": n}
+        for key in ("P@1", "MRR", "nDCG@10"):
+            out[g][key] = sum(m[key] * m["queries"] for m in rows) / n if n else 0.0
+    return out
 
 
 def format_report(results: Mapping[str, Mapping[str, Mapping[str, float]]]) -> str:
