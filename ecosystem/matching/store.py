@@ -61,15 +61,44 @@ def save_index(index: MatchIndex) -> None:
     _cache[str(path)] = (path.stat().st_mtime, index)
 
 
+_held = threading.local()
+
+
 @contextlib.contextmanager
 def index_lock() -> Iterator[None]:
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Released when the surrounding transaction ends.
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
-        yield
-    else:
-        with _process_lock:
+    """Held for the whole block, across the commits made inside it (a rebuild job commits
+    its progress); re-entrant within a thread."""
+    if getattr(_held, "depth", 0):
+        _held.depth += 1
+        try:
             yield
+        finally:
+            _held.depth -= 1
+        return
+    _held.depth = 1
+    try:
+        if db.session.get_bind().dialect.name == "postgresql":
+            with _advisory_lock():
+                yield
+        else:
+            with _process_lock:
+                yield
+    finally:
+        _held.depth = 0
+
+
+@contextlib.contextmanager
+def _advisory_lock() -> Iterator[None]:
+    # A connection of its own holds a session-level lock: a transaction-level lock would be
+    # released by the first commit inside the block.
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _ADVISORY_KEY})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ADVISORY_KEY})
+            connection.commit()
 
 
 def forget_cache() -> None:

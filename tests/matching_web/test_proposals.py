@@ -360,3 +360,46 @@ def test_rebuild_keeps_what_people_did(make_need, make_result, university, enter
     assert the_match("need", world.need.id, "result", world.result.id).state is MatchState.dismissed
     assert db.session.scalar(select(func.count(Match.id))) >= 1
     db.session.execute(delete(Match))
+
+
+def test_a_damaged_index_is_never_used_and_pages_do_not_need_it(
+    client, make_need, make_result, university, enterprise, make_member
+):
+    owner = make_member(enterprise)
+    need = make_need(enterprise)
+    commit()
+    path = store.index_path()
+    path.write_bytes(b"not an index at all")
+    store.forget_cache()
+    login(client, owner)
+    assert client.get("/matches").status_code == 200
+    assert client.get(f"/needs/{need.id}").status_code == 200
+    # The next change rebuilds from the records instead of using the damaged file.
+    result = make_result(university)
+    commit()
+    assert the_match("need", need.id, "result", result.id) is not None
+    store.forget_cache()
+    assert store.load_index() is not None
+    assert f"result:{result.id}" in store.load_index()
+
+
+def test_a_members_new_expertise_refreshes_the_groups_proposals(
+    make_need, make_group, make_person, university, enterprise
+):
+    from ecosystem.registry import operations as registry_ops
+
+    person = make_person("TS. Hồ Văn Sử", university, expertise=["lịch sử triều Nguyễn"])
+    group = make_group(university, "Nhóm nghiên cứu liên ngành", members=[person], description="")
+    need = make_need(enterprise)
+    commit()
+    assert the_match("group", group.id, "need", need.id) is None
+    registry_ops.update_person(
+        person,
+        {
+            "full_name": person.full_name,
+            "expertise": ["cảm biến IoT", "oxy hòa tan", "nước ao nuôi tôm thẻ chân trắng"],
+        },
+        None,
+    )
+    commit()
+    assert the_match("group", group.id, "need", need.id) is not None
