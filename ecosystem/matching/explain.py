@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ecosystem.core.formatting import format_date, format_vnd
@@ -22,10 +23,11 @@ def _fields_text(fit: dict[str, Any]) -> str:
 
     shared = [code for code in (fit.get("doc") or []) if code in (fit.get("query") or [])]
     codes = shared or list(fit.get("doc") or [])
+    locale = str(get_locale() or "vi")
     names = []
     for code in codes:
         field = db.session.get(ResearchField, code)
-        names.append(field.name_vi if field else code)
+        names.append(field.name(locale) if field else code)
     if fit["ok"]:
         return _("cùng lĩnh vực %(names)s", names=", ".join(names))
     return _("khác lĩnh vực (%(names)s)", names=", ".join(names))

@@ -1,0 +1,56 @@
+"""Explanations worded in the reader's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask import current_app
+from flask_babel import force_locale
+
+from ecosystem.matching.explain import facet_lines, summary
+
+EXPLANATION = {
+    "terms": [
+        {"term": "cảm biến iot", "share": 0.5, "contribution": 0.2},
+        {"term": "oxy hòa tan", "share": 0.3, "contribution": 0.12},
+    ],
+    "facets": [
+        {"name": "fields", "ok": True, "query": ["aquaculture"], "doc": ["aquaculture"]},
+        {"name": "trl", "ok": True, "query": {"trl_wanted": 5}, "doc": {"trl": 6}},
+        {"name": "deadline", "ok": False, "query": "2025-01-31", "doc": None},
+        {"name": "stage", "ok": True, "query": {"stage": "seed"}, "doc": {"stages": ["seed"]}},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("locale", "field_name", "marked"),
+    [("vi", "Nuôi trồng thủy sản", False), ("en", "Aquaculture", True)],
+)
+def test_explanation_in_the_readers_language(fields, marked_english, locale, field_name, marked):
+    with current_app.test_request_context(), force_locale(locale):
+        lines = facet_lines(EXPLANATION)
+        sentence = summary(EXPLANATION)
+    texts = [text for _ok, text in lines]
+    assert [ok for ok, _text in lines] == [True, True, False, True]
+    assert field_name in texts[0]
+    assert "6" in texts[1] and "5" in texts[1]
+    assert "31/01/2025" in texts[2]
+    assert all(text.startswith("EN:") is marked for text in texts)
+    assert sentence.startswith("EN:" if marked else "Phù hợp vì:")
+    assert "cảm biến iot, oxy hòa tan" in sentence
+    assert texts[2] not in sentence  # only the facets that fit are in the summary
+
+
+def test_an_empty_explanation_says_nothing(db_session):
+    with current_app.test_request_context():
+        assert summary({}) == ""
+        assert facet_lines({"facets": [{"name": "unknown", "ok": True}]}) == []
+
+
+def test_dates_in_explanations_are_not_in_the_past_when_fitting(db_session):
+    future = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    with current_app.test_request_context():
+        (line,) = facet_lines({"facets": [{"name": "deadline", "ok": True, "query": future}]})
+    assert line[0] is True and "còn hạn" in line[1]
