@@ -9,6 +9,7 @@ index and parsing thousands of profile queries fast.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from collections.abc import Sequence
 from itertools import repeat
@@ -51,6 +52,7 @@ class Vocabulary:
         self.big_codes = np.zeros(0, np.int64)  # sorted codes
         self.big_ids = np.zeros(0, np.int64)
         self.bigrams: dict[int, int] = {}  # recent additions, code -> id
+        self.lock = threading.Lock()
         self._reset_tokens()
 
     def _reset_tokens(self) -> None:
@@ -262,19 +264,26 @@ def count_rows(
         parts.append(d.text or "")
         field_w.append(1.0)
         parts.append(DOC_SEP)
+    joined = "".join(parts)
+    n_fields = len(field_w)
+    if joined.count(FIELD_SEP) != n_fields - len(docs) or joined.count(DOC_SEP) != len(docs):
+        # a text carries our private separators itself: blank them out and join again
+        clean = str.maketrans({FIELD_SEP: " ", DOC_SEP: " "})
+        joined = "".join(p if p in (FIELD_SEP, DOC_SEP) else p.translate(clean) for p in parts)
     # NFC and case folding as in core.text.normalize (white space does not matter here)
-    big = unicodedata.normalize("NFC", "".join(parts)).casefold() if parts else ""
+    big = unicodedata.normalize("NFC", joined).casefold() if parts else ""
     regex = _BATCH_TOKEN_RE if _SPECIAL_RE.search(big) else _PLAIN_TOKEN_RE
     tokens = regex.findall(big)
-    tids = vocab.token_ids(tokens, grow)
-    folded = vocab.tok_folded[tids]
+    with vocab.lock:  # the token cache and scratch ids are shared by concurrent searches
+        tids = vocab.token_ids(tokens, grow)
+        folded = vocab.tok_folded[tids]
+        accented = vocab.tok_accented[tids]
     is_field_sep = folded == _SEP_FIELD
     is_doc_sep = folded == _SEP_DOC
     sep = is_field_sep | is_doc_sep
     doc_of = np.cumsum(is_doc_sep) - is_doc_sep  # separators belong to the field they close
     field_of = np.cumsum(sep) - sep
     weight = np.asarray(field_w, np.float64)[field_of] if len(field_w) else np.zeros(0)
-    accented = vocab.tok_accented[tids]
 
     rows = [doc_of[folded >= 0], doc_of[accented >= 0]]
     cols = [folded[folded >= 0], accented[accented >= 0]]
@@ -283,7 +292,8 @@ def count_rows(
         ok = folded >= 0
         pair = ok[:-1] & ok[1:]
         left, right = folded[:-1][pair], folded[1:][pair]
-        bids = vocab.bigram_ids(left, right, grow)
+        with vocab.lock:
+            bids = vocab.bigram_ids(left, right, grow)
         keep = bids >= 0
         rows.append(doc_of[:-1][pair][keep])
         cols.append(bids[keep])

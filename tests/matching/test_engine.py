@@ -470,3 +470,32 @@ def test_explain_a_query_given_by_id(corpus):
 def test_non_string_ids_are_refused():
     with pytest.raises(MatchingError, match="must be a string"):
         MatchIndex.build([Document(7, title="x")])
+
+
+def test_private_separator_characters_in_text_are_harmless():
+    docs = [
+        Document("a", title="nuôi\ue000tôm", text="cá\ue001lúa"),
+        Document("b", title="giống lúa"),
+    ]
+    index = MatchIndex.build(docs)
+    assert len(index) == 2
+    assert ids(index.search(q("nuôi tôm"), 1)) == ["a"]
+    assert set(ids(index.search(q("lúa"), 0))) == {"a", "b"}
+
+
+def test_concurrent_searches_agree_with_sequential_ones(corpus):
+    from concurrent.futures import ThreadPoolExecutor
+
+    index = MatchIndex.build(corpus)
+    texts = [f"nuoi tom {w} lua {i}" for i, w in enumerate(["abc", "xyz", "mặn", "heat"] * 25)]
+    sequential = [
+        [(h.doc_id, round(h.score, 9)) for h in MatchIndex.build(corpus).search(q(t), 5)]
+        for t in texts
+    ]
+    with ThreadPoolExecutor(8) as pool:
+        parallel = list(
+            pool.map(
+                lambda t: [(h.doc_id, round(h.score, 9)) for h in index.search(q(t), 5)], texts
+            )
+        )
+    assert parallel == sequential
