@@ -411,3 +411,79 @@ def test_interest_returns_only_to_pages_of_this_site(
     assert response.status_code == 302
     expected = next_url if followed else f"/matches/{world_match.id}"
     assert response.headers["Location"] == expected
+
+
+@pytest.fixture
+def pair_builders(make_listing, make_group, make_person, make_result):
+    def source(kind: str, org):
+        if kind != "group":
+            return make_listing(kind, org), None
+        person = make_person("PGS. Hồ Thị Thủy", org, expertise=["nuôi tôm", "cảm biến IoT"])
+        group = make_group(
+            org,
+            "Nhóm nghiên cứu nuôi trồng thủy sản thông minh",
+            members=[person],
+            description="Giám sát chất lượng nước ao nuôi tôm bằng cảm biến IoT, oxy hòa tan.",
+        )
+        result = make_result(
+            org,
+            group_id=group.id,
+            details=SECRET_DETAILS,
+            confidentiality="after_introduction",
+        )
+        return group, result
+
+    return source
+
+
+@pytest.mark.parametrize(
+    ("source_kind", "target_kind"), [("group", "need"), ("startup", "investor")]
+)
+def test_other_pairs_go_from_proposal_to_introduction(
+    client, pair_builders, make_listing, make_org, make_member, source_kind, target_kind
+):
+    from ecosystem.registry.enums import OrgKind
+
+    source_org = make_org("Viện Nghiên cứu Thủy sản Miền Trung", kind=OrgKind.research_institute)
+    target_org = make_org("Công ty CP Đầu tư Hương Giang", kind=OrgKind.investor)
+    source_user = make_member(source_org, email="nguon@vien.vn")
+    target_user = make_member(target_org, email="dich@huonggiang.vn")
+    source, group_result = pair_builders(source_kind, source_org)
+    target = make_listing(target_kind, target_org)
+    commit()
+    match = the_match(source_kind, source.id, target_kind, target.id)
+    assert match is not None
+    if group_result is not None:
+        sign_in(client, target_user)
+        assert SECRET_DETAILS not in html_text(client.get(f"/results/{group_result.id}"))
+    for user in (source_user, target_user):
+        sign_in(client, user)
+        assert client.post(f"/matches/{match.id}/interest").status_code == 302
+    assert reload(match).state is MatchState.introduced
+    assert "nguon@vien.vn" in client.get(f"/matches/{match.id}").get_data(as_text=True)
+    if group_result is not None:
+        # The group's results open up for the organisation introduced to the group.
+        assert SECRET_DETAILS in html_text(client.get(f"/results/{group_result.id}"))
+    sign_in(client, source_user)
+    assert "dich@huonggiang.vn" in client.get(f"/matches/{match.id}").get_data(as_text=True)
+
+
+def test_notifications_page_unread_count_and_mark_read(client, world, world_match):
+    sign_in(client, world.users["enterprise"])
+    client.post(f"/matches/{world_match.id}/interest")
+    sign_in(client, world.users["outsider"])
+    assert world.enterprise.name_vi not in html_text(client.get("/notifications"))
+    sign_in(client, world.users["researcher"])
+    page = client.get("/notifications").get_data(as_text=True)
+    assert 'aria-label="Thông báo (1)"' in page
+    assert f'href="/matches/{world_match.id}"' in page
+    assert client.post("/notifications/read").status_code == 302
+    page = client.get("/notifications").get_data(as_text=True)
+    assert 'aria-label="Thông báo"' in page
+    assert all(n.read_at is not None for n in notifications_of(world.users["researcher"]))
+
+
+def test_notifications_need_a_session(client):
+    response = client.get("/notifications")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert client.post("/notifications/read").status_code == 403
