@@ -374,7 +374,7 @@ class MatchIndex(QueryingMixin, BatchMixin):
         """1 / |d| per slot under the current idf (0 for dead or empty slots)."""
         if self._inv_norm is not None:
             return self._inv_norm
-        a = math.log1p(len(self.id_to_slot)) + 1.0
+        a = math.log1p(len(self.id_to_slot)) + self.weights.idf_offset
         if self._delta_stats is None:
             m = self._delta_matrix()
             self._delta_stats = _row_stats(m, np.log1p(self.df[: m.shape[1]].astype(np.float64)))
@@ -389,7 +389,7 @@ class MatchIndex(QueryingMixin, BatchMixin):
         return inv
 
     def idf(self, ids: np.ndarray) -> np.ndarray:
-        a = math.log1p(len(self.id_to_slot)) + 1.0
+        a = math.log1p(len(self.id_to_slot)) + self.weights.idf_offset
         df = np.where(ids < len(self.df), self.df[np.minimum(ids, len(self.df) - 1)], 0)
         return a - np.log1p(df.astype(np.float64))
 
