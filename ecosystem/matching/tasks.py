@@ -75,10 +75,12 @@ def update_records(items: list[list[Any]]) -> dict:
                 substantial.add((kind, object_id))
         save_index(index)
         _revive_dismissed(substantial)
-        _drop_proposals_of_hidden(records)
+        # Found before the proposals of hidden records go: their sources must be recomputed
+        # so that the next best target takes the freed place.
         sources: set[tuple[str, int]] = set()
         for kind, object_id in records:
             sources |= compute.sources_affected(index, kind, object_id)
+        _drop_proposals_of_hidden(records)
         proposals = compute.recompute_sources(index, sources)
         db.session.commit()
     return {"records": len(records), "sources": len(sources), "proposals": proposals}

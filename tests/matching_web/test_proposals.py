@@ -403,3 +403,22 @@ def test_a_members_new_expertise_refreshes_the_groups_proposals(
     )
     commit()
     assert the_match("group", group.id, "need", need.id) is not None
+
+
+def test_when_a_proposed_record_goes_the_next_best_takes_its_place(
+    monkeypatch, make_need, make_result, university, make_org, enterprise
+):
+    monkeypatch.setattr(compute, "TOP_K", 1)
+    need = make_need(enterprise)
+    best = make_result(university)
+    runner_up = make_result(
+        make_org("Trường Đại học Khoa học Huế", kind=OrgKind.university),
+        title="Cảnh báo sớm thiếu oxy hòa tan cho ao nuôi tôm",
+        summary="Thiết bị đo oxy hòa tan, cảnh báo sớm cho người nuôi tôm.",
+        keywords=["oxy hòa tan"],
+    )
+    commit()
+    assert [m.target_id for m in proposals_of("need", need.id)] == [best.id]
+    listing_ops.archive_listing("result", best, None)
+    commit()
+    assert [m.target_id for m in proposals_of("need", need.id)] == [runner_up.id]
