@@ -270,3 +270,52 @@ def test_every_stored_explanation_term_is_public(world, make_need, make_org):
     for match in matches:
         for term in match.explanation["terms"]:
             assert term["term"].casefold() in public
+
+
+@pytest.mark.parametrize(
+    ("state", "unlocked"),
+    [
+        ("proposed", False),
+        ("interested", False),
+        ("dismissed", False),
+        ("introduced", True),
+        ("deal_reported", True),
+    ],
+)
+def test_confidential_details_and_contacts_open_only_with_the_introduction(
+    client, world, world_match, state, unlocked
+):
+    from ecosystem.api.tokens import create_token
+    from ecosystem.matching.models import ContractType
+
+    match = world_match
+    now = dt.datetime.now(dt.UTC)
+    match.state = MatchState(state)
+    if state != "proposed":
+        match.source_interested_at = now
+    if unlocked:
+        match.target_interested_at = match.introduced_at = now
+    if state == "deal_reported":
+        match.deal_type = ContractType.licence
+    commit()
+    enterprise, outsider = world.users["enterprise"], world.users["outsider"]
+    for user, sees in ((enterprise, unlocked), (outsider, False)):
+        client.post("/auth/logout")
+        login(client, user)
+        page = html_text(client.get(f"/results/{world.result.id}"))
+        assert (SECRET_DETAILS in page) is sees
+        person = html_text(client.get(f"/people/{world.researcher_profile.id}"))
+        assert ("nghien.profile@huaf.edu.vn" in person) is sees
+        _token, plain = create_token(user, "thử", False, None)
+        db.session.commit()
+        api = client.get(
+            f"/api/v1/results/{world.result.id}", headers={"Authorization": f"Bearer {plain}"}
+        ).get_json()
+        assert (api["details"] == SECRET_DETAILS) is sees
+        if not sees:
+            assert api["details"] is None
+    # The researcher's side sees the enterprise's people too, once introduced.
+    client.post("/auth/logout")
+    login(client, world.users["researcher"])
+    person = html_text(client.get(f"/people/{world.enterprise_profile.id}"))
+    assert ("doanh.profile@damphaxanh.vn" in person) is unlocked
