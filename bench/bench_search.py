@@ -44,6 +44,7 @@ def sentence(rng: random.Random, words: list[str], n: int) -> str:
 
 
 def load(app, n: int, rng: random.Random) -> None:
+    from ecosystem.core.text import fold
     from ecosystem.extensions import db
     from ecosystem.registry.enums import ListingState, OrgKind
     from ecosystem.registry.models import (
@@ -131,7 +132,7 @@ def load(app, n: int, rng: random.Random) -> None:
                     "field_code": doc.get("field_code"),
                     "trl": doc.get("trl"),
                     "province": doc.get("province"),
-                    "province_folded": None,
+                    "province_folded": fold(doc.get("province")) or None,
                     "expires_at": None,
                 }
             )

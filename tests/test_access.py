@@ -184,7 +184,7 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
         "admin": make_platform_user("admin"),
         **{role: make_platform_user(role) for role in PLATFORM},
     }
-    listing = dict(organisation_id=org.id)
+    listing = {"organisation_id": org.id}
     result = listing_operations.create_listing(
         "result",
         {

@@ -6,7 +6,7 @@ The Content-Security-Policy allows no inline script or style, so templates never
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CSP = "; ".join(
     [
@@ -26,6 +26,15 @@ CSP = "; ".join(
 
 def register_security_headers(app: Flask) -> None:
     production = app.config["ENV"] == "production"
+
+    @app.before_request
+    def _refuse_nul_bytes() -> None:
+        # No text column can hold U+0000 (PostgreSQL refuses it outright); such input is
+        # never legitimate, so it is a 400 before it reaches any query.
+        for values in (request.args, request.form):
+            for _key, items in values.lists():
+                if any("\x00" in item for item in items):
+                    abort(400)
 
     @app.after_request
     def _headers(response: Response) -> Response:
