@@ -20,6 +20,7 @@ from ecosystem.core.errors import UserError
 from ecosystem.core.mail import send_mail
 from ecosystem.core.models import utcnow
 from ecosystem.core.notifications import notify, register_messages, render_message
+from ecosystem.extensions import db
 from ecosystem.matching.models import ContractType, Match, MatchState, Side
 from ecosystem.matching.permissions import side_of
 from ecosystem.registry.listing_operations import owners
@@ -65,6 +66,9 @@ CONTRACT_LABELS = {
 
 
 def _check(match: Match, action: str, user: Any) -> Side:
+    # Both sides may click at the same moment: lock the row and read its current state, or
+    # two "yes" would each see the other missing and the pair would never be introduced.
+    db.session.refresh(match, with_for_update=True)
     side = side_of(user, match)
     if side is None:
         raise UserError(_("Bạn không thuộc tổ chức nào trong đề xuất này."), status=403)
