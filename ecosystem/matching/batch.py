@@ -25,6 +25,7 @@ class BatchMixin:
         today: dt.date | None = None,
         chunk_size: int = 256,
         processes: int = 1,
+        bound: tuple[int, int] | None = None,
     ) -> list[list[Hit]]:
         """search() for many queries at once, identical results.
 
@@ -35,17 +36,21 @@ class BatchMixin:
         the queries over forked worker processes (POSIX only; the index is shared
         copy-on-write): scipy's product holds the GIL, so threads do not help. ``exclude[i]``
         lists ids never returned for query i.
+
+        ``bound=(max_query_terms, max_query_postings)`` overrides the weights' work bound for
+        long queries (see weights.py) for this call only: an all-pairs run over a large index
+        may trade exactness on long profiles for time; the default is the weights' (exact).
         """
         _check_top_k(top_k)
         if exclude is not None and len(exclude) != len(queries):
             raise MatchingError("exclude must give one list of ids per query")
         today_n = (today or dt.date.today()).toordinal()
-        args = (queries, top_k, kinds, exclude, today_n, use_facets, chunk_size)
+        args = (queries, top_k, kinds, exclude, today_n, use_facets, chunk_size, bound)
         if processes > 1 and len(queries) >= 2 * chunk_size and hasattr(os, "fork"):
             return self._fork_run(processes, *args)
         return self._batch(range(len(queries)), *args)
 
-    def _batch(self, rows, queries, top_k, kinds, exclude, today_n, use_facets, chunk):
+    def _batch(self, rows, queries, top_k, kinds, exclude, today_n, use_facets, chunk, bound):
         """Parse and score queries[rows], a block at a time (bounded memory)."""
         base = self._allowed(kinds, None)
         inv = self.inv_norms()
@@ -53,7 +58,7 @@ class BatchMixin:
         block = max(chunk, 4096)
         for start in range(0, len(rows), block):
             part = [queries[i] for i in rows[start : start + block]]
-            parsed, own = self._parse_many(part)
+            parsed, own = self._parse_many(part, bound)
             excl = own
             if exclude is not None:
                 given = [exclude[i] for i in rows[start : start + block]]

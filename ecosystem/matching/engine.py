@@ -8,7 +8,8 @@ Scoring. A document is a TF-IDF vector over the features of ecosystem.matching.t
 a document for a query is the cosine of their vectors; the final score multiplies it by the
 facet fit (facets.py; exactly 1 when the two sides share no facet, so pure text ranking is plain
 TF-IDF cosine). A profile (several documents) is the centroid of its members' normalised
-vectors. A query keeps its ``max_query_terms`` heaviest features (weights.py).
+vectors. Queries are scored exactly; an all-pairs run may bound the work of long profiles
+(weights.py, ``search_many(bound=...)``).
 
 Index. Each document has a slot. Rows (feature ids and ``tf'`` values) of the slots present at
 the last (re)build form the *main* segment, stored twice: by document (CSR) and by feature

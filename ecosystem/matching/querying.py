@@ -35,7 +35,7 @@ class QueryingMixin:
                 raise MatchingError(f"expected a Document, got {type(m).__name__}")
         return members
 
-    def _query_matrix(self, queries: Sequence[QueryLike]) -> sp.csr_matrix:
+    def _query_matrix(self, queries: Sequence[QueryLike], bound=None) -> sp.csr_matrix:
         """Query coefficients, one row per query: score = inv_norm[d] * (row . r_d)."""
         groups = [self._members(q) for q in queries]
         flat = [m for g in groups for m in g]
@@ -58,7 +58,7 @@ class QueryingMixin:
             vec = self._tfidf_normalized(agg @ members, idf=False)
         vec = _widen(vec.tocsr(), nv)
         vec.data *= self.idf(vec.indices.astype(np.int64))
-        return self._truncate(vec)
+        return self._truncate(vec, bound)
 
     def _tfidf_normalized(self, m: sp.csr_matrix, idf: bool = True) -> sp.csr_matrix:
         m = m.tocsr().astype(np.float64)
@@ -78,7 +78,7 @@ class QueryingMixin:
         m.data *= np.repeat(inv, np.diff(m.indptr))
         return m
 
-    def _truncate(self, m: sp.csr_matrix) -> sp.csr_matrix:
+    def _truncate(self, m: sp.csr_matrix, bound=None) -> sp.csr_matrix:
         """Bound the work of long queries (profiles); short ones are never cut.
 
         A row with more than ``max_query_terms`` features keeps its ``max_query_terms`` features
@@ -88,7 +88,7 @@ class QueryingMixin:
         on feature numbering, so an updated index and a rebuild keep the same features.
         """
         w = self.weights
-        limit, budget = w.max_query_terms, w.max_query_postings
+        limit, budget = bound or (w.max_query_terms, w.max_query_postings)
         lens = np.diff(m.indptr)
         if not limit or not (lens > limit).any():
             return m
@@ -230,7 +230,7 @@ class QueryingMixin:
         today_n = (today or dt.date.today()).toordinal()
         return self._rank(q, text[slots], slots, top_k, today_n, use_facets)
 
-    def _parse_many(self, queries) -> tuple[list[_Query], list[list[str]]]:
+    def _parse_many(self, queries, bound=None) -> tuple[list[_Query], list[list[str]]]:
         """Query rows; and per query the indexed ids it is made of (never returned)."""
         out: list[_Query | None] = [None] * len(queries)
         own: list[list[str]] = [[] for _ in queries]
@@ -240,14 +240,14 @@ class QueryingMixin:
                 isinstance(q, list | tuple) and q and all(isinstance(x, str) for x in q)
             ):
                 ids = [q] if isinstance(q, str) else list(q)
-                out[i] = self._query_from_ids(ids)
+                out[i] = self._query_from_ids(ids, bound)
                 own[i] = ids
             else:
                 text_rows.append(i)
         for start in range(0, len(text_rows), 4096):
             rows = text_rows[start : start + 4096]
             part = [queries[i] for i in rows]
-            m = self._query_matrix(part)
+            m = self._query_matrix(part, bound)
             for r, i in enumerate(rows):
                 a, b = m.indptr[r], m.indptr[r + 1]
                 members = self._members(queries[i])
@@ -255,7 +255,7 @@ class QueryingMixin:
                 out[i] = _Query(m.indices[a:b].astype(np.int64), m.data[a:b], qf)
         return out, own
 
-    def _query_from_ids(self, ids: list[str]) -> _Query:
+    def _query_from_ids(self, ids: list[str], bound=None) -> _Query:
         """A query (profile) made of indexed documents, from their stored rows."""
         slots = []
         for doc_id in ids:
@@ -283,7 +283,7 @@ class QueryingMixin:
             (summed * self.idf(uniq), uniq, np.array([0, len(uniq)])),
             shape=(1, len(self.vocabulary)),
         )
-        vec = self._truncate(vec)
+        vec = self._truncate(vec, bound)
         qf = QueryFacets.from_mappings([self.slot_docs[s].facets for s in slots])
         return _Query(vec.indices.astype(np.int64), vec.data.astype(np.float64), qf)
 

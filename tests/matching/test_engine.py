@@ -499,3 +499,46 @@ def test_concurrent_searches_agree_with_sequential_ones(corpus):
             )
         )
     assert parallel == sequential
+
+
+def long_profile_corpus():
+    rng = random.Random(11)
+    words = [f"w{i}" for i in range(300)] + ["tôm", "lúa", "mặn", "nước"]
+    return [random_doc(rng, i, words) for i in range(150)], words, rng
+
+
+def test_bounded_long_queries_cut_only_the_least_telling_features():
+    docs, words, rng = long_profile_corpus()
+    exact = MatchIndex.build(docs)
+    bounded = MatchIndex.build(docs, Weights(max_query_terms=8, max_query_postings=30))
+    profile = [Document("p", text=" ".join(rng.choice(words) for _ in range(80)))]
+    q_exact, q_cut = exact._query(profile), bounded._query(profile)
+    assert len(q_cut.features) < len(q_exact.features)
+    assert len(q_cut.features) >= 8
+    # kept: the largest coefficients
+    kept = set(q_cut.features.tolist())
+    coef = dict(zip(q_exact.features.tolist(), q_exact.coef.tolist(), strict=True))
+    assert min(coef[f] for f in kept) >= max(coef[f] for f in coef if f not in kept) - 1e-12
+    # short queries are never cut
+    short = Document("s", text="w1 w2 w3")
+    assert len(bounded._query(short).features) == len(exact._query(short).features)
+    # the search_many bound equals the weights' bound
+    queries = [profile, short]
+    via_call = exact.search_many(queries, 5, bound=(8, 30))
+    via_weights = [bounded.search(x, 5) for x in queries]
+    assert [[h.doc_id for h in r] for r in via_call] == [[h.doc_id for h in r] for r in via_weights]
+
+
+def test_bounded_index_updates_equal_a_rebuild():
+    docs, words, rng = long_profile_corpus()
+    w = Weights(max_query_terms=8, max_query_postings=30)
+    index = MatchIndex.build(docs[:100], w)
+    for d in docs[100:]:
+        index.add(d)
+    for d in docs[:20]:
+        index.remove(d.id)
+    rebuilt = MatchIndex.build(docs[20:], w)
+    profiles = [
+        [Document("p", text=" ".join(rng.choice(words) for _ in range(60)))] for _ in range(10)
+    ]
+    assert_same_rankings(index, rebuilt, profiles)
