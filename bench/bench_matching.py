@@ -165,6 +165,15 @@ def exact_top(index: MatchIndex, query, k: int) -> list[str]:
     return [index.slot_ids[s] for s in order[:k]]
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (load-independent work measure)."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def percentile(values, p):
     return float(np.percentile(np.asarray(values) * 1000, p))
 
@@ -173,9 +182,11 @@ def bench_size(n: int, args, gen: CorpusGenerator, workdir: Path) -> dict:
     out: dict = {"n": n}
     rows = gen.corpus(n)
     docs = to_documents(rows)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), cpu_seconds()
     index = MatchIndex.build(docs)
     out["build_s"] = time.perf_counter() - t
+    out["build_cpu_s"] = cpu_seconds() - cpu
+    out["load_average"] = os.getloadavg()[0]
     out["features"] = len(index.vocabulary)
     out["nnz"] = int(index.fwd.nnz)
 
@@ -234,10 +245,11 @@ def bench_size(n: int, args, gen: CorpusGenerator, workdir: Path) -> dict:
     n_prof = min(args.profiles, n) if args.profiles else min(n, 100_000)
     rng = np.random.default_rng(args.seed)
     batch = [profile_documents(gen.profile(10**7 + i)) for i in range(n_prof)]
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), cpu_seconds()
     results = index.search_many(batch, 10, processes=args.processes, bound=LARGE_BATCH_BOUND)
     out["batch_profiles"] = n_prof
     out["batch_bounded_text_s"] = time.perf_counter() - t
+    out["batch_bounded_text_cpu_s"] = cpu_seconds() - cpu
     out["batch_nonempty"] = sum(1 for r in results if r)
     id_batch = [
         [f"d{j}" for j in rng.integers(0, n, int(rng.integers(1, 4)))] for _ in range(n_prof)
@@ -334,9 +346,10 @@ def cli_vs_baseline(rows: list[dict], gen: CorpusGenerator, n_queries: int, work
         ),
         ("baseline", [sys.executable, str(baseline), str(corpus), str(queries), "10"]),
     ):
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), cpu_seconds()
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         res[f"{name}_process_s"] = time.perf_counter() - t
+        res[f"{name}_process_cpu_s"] = cpu_seconds() - cpu
         if proc.returncode:
             res[f"{name}_error"] = proc.stderr.strip()[-300:]
         res[f"{name}_lines"] = proc.stdout.count("\n")
