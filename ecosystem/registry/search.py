@@ -18,7 +18,7 @@ from rapidfuzz.distance import OSA
 from ecosystem.core.models import utcnow
 from ecosystem.core.text import fold
 from ecosystem.extensions import db
-from ecosystem.registry.search_index import KINDS, SearchEntry, vocabulary, words
+from ecosystem.registry.search_index import KINDS, SearchEntry, vocabulary, vocabulary_set, words
 
 MAX_WORDS = 8
 
@@ -53,7 +53,10 @@ def search(query: SearchQuery, user: Any = None) -> SearchResults:
     groups = [[t] for t in terms]
     results = _run(query, user, groups)
     if results.total == 0 and terms:
-        widened = [_near_terms(t) for t in terms]
+        known = vocabulary_set()
+        # Only words that are no title word at all are widened: a correct word stays
+        # exact, so a typo in one word does not flood the results with near-misses.
+        widened = [[t] if t in known else _near_terms(t) for t in terms]
         if any(len(g) > 1 for g in widened):
             results = _run(query, user, widened)
             results.corrected = {
@@ -116,15 +119,30 @@ def _run(query: SearchQuery, user: Any, groups: list[list[str]]) -> SearchResult
         base, score = sa.select(SearchEntry), sa.literal(0.0)
         order = [SearchEntry.updated_at.desc(), SearchEntry.id.desc()]
     base = base.where(*conditions)
-    counted = base.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
-    total = db.session.scalar(counted) or 0
-    rows = db.session.execute(
-        base.add_columns(score.label("score"))
+    # The ranking statement carries only ids (a narrow sort: sorting whole rows with their
+    # long texts cost most of the time), and a window count gives the total in the same
+    # pass; a second count is needed only for a page past the end.
+    ranked = db.session.execute(
+        base.with_only_columns(
+            SearchEntry.id, sa.func.count().over().label("total"), maintain_column_froms=True
+        )
         .order_by(*order)
         .limit(query.per_page)
         .offset((query.page - 1) * query.per_page)
     ).all()
-    return SearchResults([row[0] for row in rows], total, query.page, query.per_page)
+    if ranked:
+        total = ranked[0].total
+        found = {
+            e.id: e
+            for e in db.session.scalars(
+                sa.select(SearchEntry).where(SearchEntry.id.in_([r.id for r in ranked]))
+            )
+        }
+        entries = [found[r.id] for r in ranked if r.id in found]
+    else:
+        counted = base.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
+        total, entries = db.session.scalar(counted) or 0, []
+    return SearchResults(entries, total, query.page, query.per_page)
 
 
 _FTS = sa.table("search_fts", sa.column("rowid"))

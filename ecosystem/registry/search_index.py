@@ -28,25 +28,47 @@ class SearchEntry(Base):
     __tablename__ = "search_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Small columns that every search filters on come first, long texts last (see the
+    # migration): checking a row never has to read its overflow pages.
     kind: Mapped[str] = mapped_column(sa.String(16))
     object_id: Mapped[int] = mapped_column()
     organisation_id: Mapped[int | None] = mapped_column(index=True)
     is_public: Mapped[bool] = mapped_column(index=True)
+    # Listings stop being public when they expire, with no write at that moment: the
+    # search checks this date, so an expired listing vanishes on time.
+    expires_at: Mapped[dt.datetime | None] = mapped_column()
+    field_code: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    trl: Mapped[int | None] = mapped_column()
+    province_folded: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    province: Mapped[str | None] = mapped_column(sa.String(100))
     title: Mapped[str] = mapped_column(sa.String(300))
     subtitle: Mapped[str] = mapped_column(sa.String(300), default="")
     snippet: Mapped[str] = mapped_column(sa.Text, default="")
     title_folded: Mapped[str] = mapped_column(sa.Text, default="")
     body_folded: Mapped[str] = mapped_column(sa.Text, default="")
-    field_code: Mapped[str | None] = mapped_column(sa.String(64), index=True)
-    trl: Mapped[int | None] = mapped_column()
-    province: Mapped[str | None] = mapped_column(sa.String(100))
-    province_folded: Mapped[str | None] = mapped_column(sa.String(100), index=True)
-    # Listings stop being public when they expire, with no write at that moment: the
-    # search checks this date, so an expired listing vanishes on time.
-    expires_at: Mapped[dt.datetime | None] = mapped_column()
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
-    __table_args__ = (sa.UniqueConstraint("kind", "object_id", name="kind_object"),)
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "object_id", name="kind_object"),
+        # List pages without words browse one kind (or field) newest first; the visibility
+        # columns make these indexes covering, so a count never reads the rows themselves.
+        sa.Index(
+            "ix_search_entries_kind_updated",
+            "kind",
+            "updated_at",
+            "is_public",
+            "expires_at",
+            "organisation_id",
+        ),
+        sa.Index(
+            "ix_search_entries_field_updated",
+            "field_code",
+            "updated_at",
+            "is_public",
+            "expires_at",
+            "organisation_id",
+        ),
+    )
 
 
 class SearchTerm(Base):
@@ -254,11 +276,16 @@ def add_terms(terms: Iterable[str]) -> None:
 # Other processes add words too; five minutes of staleness only delays typo forgiveness
 # for brand-new names, never hides a record.
 VOCABULARY_TTL = 300.0
-_vocabulary_cache: dict[str, Any] = {"terms": None, "loaded": 0.0}
+_vocabulary_cache: dict[str, Any] = {"terms": None, "set": frozenset(), "loaded": 0.0}
 
 
 def invalidate_vocabulary() -> None:
     _vocabulary_cache["terms"] = None
+
+
+def vocabulary_set() -> frozenset[str]:
+    vocabulary()
+    return _vocabulary_cache["set"]
 
 
 def vocabulary() -> list[str]:
@@ -266,5 +293,6 @@ def vocabulary() -> list[str]:
     now = time.monotonic()
     if _vocabulary_cache["terms"] is None or now - _vocabulary_cache["loaded"] > VOCABULARY_TTL:
         _vocabulary_cache["terms"] = list(db.session.scalars(sa.select(SearchTerm.term)))
+        _vocabulary_cache["set"] = frozenset(_vocabulary_cache["terms"])
         _vocabulary_cache["loaded"] = now
     return _vocabulary_cache["terms"]
