@@ -186,6 +186,14 @@ BEAT_SCHEDULE = {
         "task": "registry.remind_expiring",
         "schedule": crontab(hour=7, minute=0),
     },
+    "matching-nightly-rebuild": {
+        "task": "matching.nightly_rebuild",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "matching-weekly-digest": {
+        "task": "matching.weekly_digest",
+        "schedule": crontab(day_of_week=1, hour=7, minute=30),
+    },
 }
 
 

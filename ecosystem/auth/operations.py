@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,6 +27,7 @@ from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.mail import send_mail
 from ecosystem.core.models import utcnow
+from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
 
 
@@ -68,7 +69,7 @@ def register_user(data: dict[str, Any]) -> User:
 
 
 def send_verification(user: User) -> None:
-    link = url_for("auth.verify_email", token=make_verify_token(user), _external=True)
+    link = external_url("auth.verify_email", token=make_verify_token(user))
     _send_template_mail(user, "verify_email", _l("Xác nhận địa chỉ e-mail"), link=link)
 
 
@@ -82,7 +83,7 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("auth.reset_password", token=make_reset_token(user))
     _send_template_mail(user, "reset_password", _l("Đặt lại mật khẩu"), link=link)
     record_audit("auth.reset_requested", user, actor=user)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import current_app, url_for
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -18,3 +18,11 @@ def is_safe_next(target: str | None) -> bool:
 
 def safe_next_url(target: str | None, default_endpoint: str = "site.home") -> str:
     return target if is_safe_next(target) else url_for(default_endpoint)
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute link for e-mails: always on BASE_URL (the public address), never on
+    whatever host a request or a background task happens to run under."""
+    adapter = current_app.url_map.bind("localhost")
+    path = adapter.build(endpoint, {k: v for k, v in values.items() if v is not None})
+    return current_app.config["BASE_URL"].rstrip("/") + path

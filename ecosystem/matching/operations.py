@@ -20,6 +20,7 @@ from ecosystem.core.errors import UserError
 from ecosystem.core.mail import send_mail
 from ecosystem.core.models import utcnow
 from ecosystem.core.notifications import notify, register_messages, render_message
+from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
 from ecosystem.matching.models import ContractType, Match, MatchState, Side
 from ecosystem.matching.permissions import side_of
@@ -172,7 +173,7 @@ def _tell(match: Match, acting_side: Side | None, key: str, user: Any, **extra: 
                     "emails/match_update.txt",
                     user=recipient,
                     text=text,
-                    link=url_for("matching.detail", match_id=match.id, _external=True),
+                    link=external_url("matching.detail", match_id=match.id),
                 )
                 send_mail(
                     recipient.email, _("Cập nhật kết nối trên nền tảng Đổi mới sáng tạo Huế"), body

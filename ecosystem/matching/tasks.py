@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from celery import shared_task
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import URLSafeSerializer
@@ -16,6 +16,7 @@ from ecosystem.auth.models import MembershipStatus, OrgMembership, User
 from ecosystem.core.jobs import JobRun, run_job
 from ecosystem.core.mail import send_mail
 from ecosystem.core.models import utcnow
+from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
 from ecosystem.matching import compute
 from ecosystem.matching.documents import INDEXED_KINDS
@@ -227,16 +228,13 @@ def _send_weekly_digest(now: dt.datetime | None) -> int:
         unique = sorted(visible, key=lambda m: -m.score)[:20]
         with force_locale(user.locale or "vi"):
             items = [
-                (match_title(m), url_for("matching.detail", match_id=m.id, _external=True))
-                for m in unique
+                (match_title(m), external_url("matching.detail", match_id=m.id)) for m in unique
             ]
             body = render_template(
                 "emails/match_digest.txt",
                 user=user,
                 items=items,
-                unsubscribe=url_for(
-                    "matching.unsubscribe", token=unsubscribe_token(user), _external=True
-                ),
+                unsubscribe=external_url("matching.unsubscribe", token=unsubscribe_token(user)),
             )
             send_mail(user.email, _("%(n)d gợi ý kết nối mới trong tuần", n=len(unique)), body)
         sent += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +22,7 @@ from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.mail import send_mail
 from ecosystem.core.models import utcnow
+from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
 from ecosystem.registry.enums import Confidentiality, IPStatus, ListingState, StartupStage
 from ecosystem.registry.models import LISTING_MODELS, ResearchField
@@ -273,7 +274,7 @@ def notify_owners(listing: Any, template: str, subject: Any, **context: Any) -> 
     ``subject`` is a lazy string, so it is translated per recipient.
     """
     kind = context.get("kind")
-    link = url_for(f"{kind}s.detail", item_id=listing.id, _external=True) if kind else ""
+    link = external_url(f"{kind}s.detail", item_id=listing.id) if kind else ""
     for user in owners(listing.organisation_id):
         with force_locale(user.locale or "vi"):
             body = render_template(

@@ -83,7 +83,7 @@ def tax_code_ok(code: str) -> bool:
     if not TAX_RE.match(code):
         return False
     weights = (31, 29, 23, 19, 17, 13, 7, 5, 3)
-    check = 10 - sum(int(d) * w for d, w in zip(code[:9], weights)) % 11
+    check = 10 - sum(int(d) * w for d, w in zip(code[:9], weights, strict=True)) % 11
     return check != 10 and check == int(code[9])
 
 
