@@ -17,7 +17,7 @@ TITLES = {
     "investor": "Investor",
 }
 ERROR_CODES = {
-    "400": "Malformed request",
+    "400": "Malformed request (e.g. a NUL byte in a parameter)",
     "401": "Missing or invalid token",
     "403": "Not allowed",
     "404": "Not found",
@@ -180,7 +180,7 @@ def _paths() -> dict[str, Any]:
                 "parameters": LIST_PARAMETERS,
                 "responses": {
                     "200": _json(f"{name}Page", "A page of results"),
-                    **_errors("401", "429"),
+                    **_errors("400", "401", "429"),
                 },
             },
             "post": {
@@ -201,7 +201,7 @@ def _paths() -> dict[str, Any]:
                 "operationId": f"get_{kind}",
                 "tags": [collection],
                 "summary": f"Read one {kind}",
-                "responses": {"200": _json(name, "The record"), **_errors("401", "404")},
+                "responses": {"200": _json(name, "The record"), **_errors("400", "401", "404")},
             },
             "patch": {
                 "operationId": f"update_{kind}",
@@ -238,7 +238,7 @@ def _paths() -> dict[str, Any]:
                     "security": [{"bearerAuth": []}],
                     "responses": {
                         "200": _json(name, "Archived"),
-                        **_errors("401", "403", "404", "422", "429"),
+                        **_errors("400", "401", "403", "404", "422", "429"),
                     },
                 },
             }
@@ -279,7 +279,7 @@ def _paths() -> dict[str, Any]:
                         }
                     },
                 },
-                **_errors("401"),
+                **_errors("400", "401"),
             },
         }
     }
@@ -317,7 +317,7 @@ def _paths() -> dict[str, Any]:
                         }
                     },
                 },
-                **_errors("401"),
+                **_errors("400", "401"),
             },
         }
     }
