@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app ecosystem
 
-.PHONY: run test install install-dev translations worker beat lint format bench clean messages
+.PHONY: run test install install-dev translations worker beat lint format bench clean messages browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,17 @@ run: install
 	$(FLASK) setup
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install-dev
+test: install-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Browser journeys drive Debian's Chromium (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
+	  else echo "note: install Debian's chromium package to run the browser tests"; fi; }
 
 worker: install
 	$(BIN)/celery -A ecosystem.celery_worker worker --loglevel INFO --concurrency 2
