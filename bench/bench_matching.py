@@ -207,7 +207,8 @@ def bench_size(n: int, args, gen: CorpusGenerator, workdir: Path) -> dict:
         out[f"{name}_p95_ms"] = percentile(times, 95)
 
     # recall@10 against brute force, on a sample of both kinds
-    sample = shorts[:100] + profiles[:100]
+    half = max(args.recall_sample // 2, 1)
+    sample = shorts[:half] + profiles[:half]
     hits = total = 0
     for q in sample:
         query = (
@@ -264,10 +265,10 @@ def bench_size(n: int, args, gen: CorpusGenerator, workdir: Path) -> dict:
     out["batch_exact_text_s"] = time.perf_counter() - t
     out["batch_exact_per_s"] = n_exact / out["batch_exact_text_s"]
     # the engine is exact: its batch against brute force, on a sample
-    sample = batch[:50]
+    sample = batch[: max(args.recall_sample // 4, 1)]
     hits = sum(
         len({h.doc_id for h in g} & set(exact_top(index, q, 10)))
-        for g, q in zip(exact[:50], sample, strict=True)
+        for g, q in zip(exact[: len(sample)], sample, strict=True)
     )
     out["batch_recall_at_10"] = hits / max(sum(len(exact_top(index, q, 10)) for q in sample), 1)
     # what the bound changes in the top 10 of long profiles
@@ -374,6 +375,9 @@ def main(argv=None) -> None:
         help="profile queries for the CLI-vs-baseline run (0 = skip)",
     )
     ap.add_argument("--processes", type=int, default=2, help="workers of the batch run")
+    ap.add_argument(
+        "--recall-sample", type=int, default=200, help="queries checked against brute-force scoring"
+    )
     ap.add_argument(
         "--exact-profiles",
         type=int,
