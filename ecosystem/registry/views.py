@@ -98,11 +98,10 @@ def organisation(org_id: int):
         ]
         for kind, model in LISTING_MODELS.items()
     }
+    # EXISTS, not a join with DISTINCT: PostgreSQL cannot compare the JSON columns.
     people = db.session.scalars(
         select(Person)
-        .join(Person.memberships)
         .where(Person.merged_into_id.is_(None), Person.memberships.any(organisation_id=org.id))
-        .distinct()
         .order_by(Person.full_name)
     ).all()
     return render_template(
