@@ -118,36 +118,7 @@ def _optional_url() -> list[Any]:
     ]
 
 
-class _WithoutNul:
-    """Form data with NUL characters removed: PostgreSQL refuses them in text columns,
-    and no one types them, so they are dropped rather than reported."""
-
-    def __init__(self, data: Any) -> None:
-        self._data = data
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._data
-
-    def __iter__(self) -> Any:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def getlist(self, name: str) -> list[Any]:
-        return [
-            v.replace("\x00", "") if isinstance(v, str) else v for v in self._data.getlist(name)
-        ]
-
-
-class RegistryForm(BaseForm):
-    class Meta(BaseForm.Meta):
-        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
-            formdata = super().wrap_formdata(form, formdata)
-            return None if formdata is None else _WithoutNul(formdata)
-
-
-class OrganisationForm(RegistryForm):
+class OrganisationForm(BaseForm):
     kind = SelectField(_l("Loại tổ chức"), choices=[])
     name_vi = StringField(_l("Tên tiếng Việt"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=300)])
@@ -167,7 +138,7 @@ class OrganisationForm(RegistryForm):
         self.kind.choices = choices(OrgKind)
 
 
-class PersonForm(RegistryForm):
+class PersonForm(BaseForm):
     honorific = SelectField(
         _l("Học hàm, học vị"),
         choices=[
@@ -194,7 +165,7 @@ class PersonForm(RegistryForm):
     confirm_new = BooleanField(_l("Tôi đã kiểm tra: đây là một người khác, chưa có trên nền tảng"))
 
 
-class GroupForm(RegistryForm):
+class GroupForm(BaseForm):
     organisation_id = SelectField(_l("Tổ chức"), coerce=int, choices=[])
     name_vi = StringField(_l("Tên nhóm (tiếng Việt)"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("Tên nhóm (tiếng Anh)"), validators=[Optional(), Length(max=300)])
@@ -208,7 +179,7 @@ class GroupForm(RegistryForm):
         self.field_codes.choices = field_choices()
 
 
-class ListingForm(RegistryForm):
+class ListingForm(BaseForm):
     """Fields every listing has: its owning organisation."""
 
     organisation_id = SelectField(_l("Tổ chức sở hữu"), coerce=int, choices=[])
@@ -329,7 +300,7 @@ class InvestorForm(ListingForm):
             raise ValidationError(_l("Khoản đầu tư tối thiểu không được lớn hơn tối đa."))
 
 
-class HideForm(RegistryForm):
+class HideForm(BaseForm):
     reason = TextAreaField(
         _l("Lý do ẩn (gửi cho chủ hồ sơ)"), validators=[DataRequired(), Length(max=500)]
     )
