@@ -33,6 +33,8 @@ class LiveServer:
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     with separate_app(tmp_path_factory.mktemp("live")) as application:
         server = make_server("127.0.0.1", 0, application, threaded=True)
+        # E-mail links are built on BASE_URL, the public address: here, this server.
+        application.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
         thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
         thread.start()
         try:
