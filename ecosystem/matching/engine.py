@@ -19,7 +19,21 @@ slot, ``s0 = sum r^2``, ``s1 = sum r^2 b``, ``s2 = sum r^2 b^2`` with ``b = ln(1
 that ``|d|^2 = A^2 s0 - 2 A s1 + s2`` with ``A = ln(1 + N) + 1`` is exact after any update; an
 update only touches the postings of the changed document's features. Scores after updates
 equal those of a rebuild on the same documents (to float rounding); ``compact()`` folds the
-delta and the dead slots into a fresh main segment.
+delta and the dead slots into a fresh main segment (automatically once they exceed a quarter
+of the index; a scheduled rebuild can call it earlier).
+
+API (what the web layer calls)::
+
+    index = MatchIndex.build(documents, weights=DEFAULT_WEIGHTS)   # DuplicateIdError, ...
+    index.add(doc); index.upsert(doc); index.remove(doc_id); index.discard(doc_id)
+    index.search(query, top_k=10, kinds=None, exclude=None, facets=None, use_facets=True,
+                 today=None) -> list[Hit]          # query: Document, [Document], id or [ids]
+    index.search_many(queries, top_k=10, ..., processes=1, bound=None) -> list[list[Hit]]
+    index.explain(query, doc_id, facets=None, use_facets=True, today=None) -> Explanation
+    index.save(path); MatchIndex.load(path, weights=DEFAULT_WEIGHTS)   # IndexFormatError
+
+Reads may run in several threads at once; writes (add, upsert, remove, compact) need the
+caller's lock.
 """
 
 from __future__ import annotations
