@@ -64,5 +64,5 @@ clean:
 	rm -rf $(VENV) instance .pytest_cache
 
 messages: install-dev
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o ecosystem/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --no-location --sort-output -o ecosystem/translations/messages.pot .
 	$(BIN)/pybabel -q update -i ecosystem/translations/messages.pot -d ecosystem/translations --no-fuzzy-matching

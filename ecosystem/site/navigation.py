@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 
 @dataclass(frozen=True)
@@ -14,15 +15,17 @@ class NavItem:
     label: Any
 
 
+# Sections are named with the "section" context: Vietnamese has one form, English menus
+# use the plural ("Startups") where a single record is "Startup".
 _ITEMS = (
     NavItem("site.home", _l("Trang chủ")),
-    NavItem("results.index", _l("Kết quả nghiên cứu")),
-    NavItem("needs.index", _l("Nhu cầu công nghệ")),
-    NavItem("registry.organisations", _l("Tổ chức")),
-    NavItem("registry.people", _l("Chuyên gia")),
-    NavItem("startups.index", _l("Khởi nghiệp")),
-    NavItem("investors.index", _l("Nhà đầu tư")),
-    NavItem("registry.groups", _l("Nhóm nghiên cứu")),
+    NavItem("results.index", lazy_pgettext("section", "Kết quả nghiên cứu")),
+    NavItem("needs.index", lazy_pgettext("section", "Nhu cầu công nghệ")),
+    NavItem("registry.organisations", lazy_pgettext("section", "Tổ chức")),
+    NavItem("registry.people", lazy_pgettext("section", "Chuyên gia")),
+    NavItem("startups.index", lazy_pgettext("section", "Khởi nghiệp")),
+    NavItem("investors.index", lazy_pgettext("section", "Nhà đầu tư")),
+    NavItem("registry.groups", lazy_pgettext("section", "Nhóm nghiên cứu")),
 )
 
 

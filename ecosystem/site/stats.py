@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import func, select
 
 from ecosystem.extensions import db
@@ -24,15 +25,15 @@ def home_counts() -> list[tuple[str, int]]:
         (_l("Nhu cầu công nghệ đang mở"), _entries("need")),
         (_l("Nhà khoa học, chuyên gia"), _entries("person")),
         (
-            _l("Doanh nghiệp"),
+            lazy_pgettext("section", "Doanh nghiệp"),
             select(func.count(Organisation.id)).where(
                 Organisation.kind == OrgKind.enterprise, Organisation.merged_into_id.is_(None)
             ),
         ),
-        (_l("Khởi nghiệp"), _entries("startup")),
-        (_l("Nhà đầu tư"), _entries("investor")),
+        (lazy_pgettext("section", "Khởi nghiệp"), _entries("startup")),
+        (lazy_pgettext("section", "Nhà đầu tư"), _entries("investor")),
         (
-            _l("Đề xuất kết nối"),
+            lazy_pgettext("section", "Đề xuất kết nối"),
             select(func.count(Match.id)).where(Match.state != MatchState.dismissed),
         ),
         (

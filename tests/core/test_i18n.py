@@ -22,7 +22,7 @@ TRANSLATIONS = ROOT / "ecosystem" / "translations"
 EN_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
 EN_MO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo"
 # The same keywords as `make messages`.
-KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2"]
+KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "lazy_pgettext:1c,2"]
 # %(name)s with its conversion; %% is a literal percent sign, not a placeholder.
 PLACEHOLDER = re.compile(r"%(?:%|\((\w+)\)[#0 +-]*\d*(?:\.\d+)?([diouxXeEfFgGcrsa]))")
 SAMPLES = {"d": 1, "i": 1, "o": 1, "u": 1, "x": 1, "X": 1, "c": 65}
