@@ -688,3 +688,21 @@ def test_account_without_a_password_cannot_sign_in_with_one(client, make_user):
         response = client.post("/auth/login", data={"email": user.email, "password": password})
         assert response.status_code == 422
     assert not is_signed_in(client)
+
+
+def test_account_pages_in_english(client, make_user):
+    user = make_user()
+    client.post("/language", data={"lang": "en"})
+    page = html_text(client.get("/auth/login"))
+    assert "Sign in" in page and "Forgot your password?" in page and "Đăng nhập" not in page
+    response = client.post("/auth/login", data={"email": user.email, "password": "sai rồi nhé"})
+    assert field_error(response, "password") == "Wrong e-mail or password."
+    response = register(client, email="en@hue.edu.vn", password="short-pw")
+    assert field_error(response, "password") == "The password needs at least 12 characters."
+
+
+def test_mail_subject_in_the_users_language(client, mailbox):
+    client.post("/language", data={"lang": "en"})
+    register(client, email="english.mail@hue.edu.vn")
+    message = mailbox.one("english.mail@hue.edu.vn")
+    assert message["Subject"] == "Confirm your e-mail address"

@@ -484,3 +484,16 @@ def test_decision_mail_names_the_organisation_in_the_applicants_language(
     client.post(f"/memberships/{link.id}/decide", data={"decision": "approve"})
     text = body(mailbox.one(applicant.email))
     assert "Hue Textile and Garment JSC" in text and "Dệt may" not in text
+
+
+def test_decision_mail_subject_in_the_applicants_language(
+    client, mailbox, make_user, make_org, make_member
+):
+    org = make_org()
+    applicant = make_user(locale="en")
+    link = pending_request(applicant, org)
+    login(client, make_member(org, role="admin"))
+    client.post(f"/memberships/{link.id}/decide", data={"decision": "refuse"})
+    assert mailbox.one(applicant.email)["Subject"] == (
+        "Your request to join the organisation was refused"
+    )
