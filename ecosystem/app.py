@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from ecosystem import config as settings
@@ -43,6 +44,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # The API answers 404 itself for impossible ids, as its OpenAPI document says.
     app.url_map.converters["bigint"] = IntegerConverter
     _load_config(app, config or {})
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx/a load balancer: client address and scheme from X-Forwarded-*, so
+        # rate limits, logs and audit rows see the visitor, not the proxy.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_logging(app)
     _init_extensions(app)

@@ -66,6 +66,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_MAX_MB", "UPLOAD_MAX_MB", int, "largest attachment (10)"),
     Setting("MATCHING_INDEX_DIR", "MATCHING_INDEX_DIR", str, "where the matching index is saved"),
     Setting("SEED_DEMO", "SEED_DEMO", bool, "load demo data on first start (make run)"),
+    Setting("TRUSTED_PROXIES", "TRUSTED_PROXIES", int, "reverse proxies in front (0)"),
     Setting("LOG_FORMAT", "LOG_FORMAT", str, "json (default) or text"),
     Setting("LOG_LEVEL", "LOG_LEVEL", str, "INFO"),
 )
@@ -118,6 +119,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "UPLOAD_MAX_MB": 10,
         "MATCHING_INDEX_DIR": str(instance / "matching"),
         "SEED_DEMO": True,
+        "TRUSTED_PROXIES": 0,
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
         "BABEL_DEFAULT_LOCALE": "vi",

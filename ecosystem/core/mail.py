@@ -23,10 +23,7 @@ log = logging.getLogger(__name__)
 
 def send_mail(to: str, subject: str, body: str, *, html: str | None = None) -> None:
     """Queue an e-mail; it leaves once the current transaction commits."""
-    # The task of *this* app's Celery: the shared task would follow Celery's process-wide
-    # default app, i.e. the last Flask app created, and deliver with its configuration.
-    task = current_app.extensions["celery"].tasks[deliver_mail.name]
-    enqueue_after_commit(task, to, subject, body, html)
+    enqueue_after_commit(deliver_mail, to, subject, body, html)
 
 
 def build_message(to: str, subject: str, body: str, html: str | None) -> EmailMessage:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -19,8 +20,20 @@ log = logging.getLogger(__name__)
 _PENDING = "ecosystem_pending_tasks"
 
 
+def app_task(task: Any) -> Any:
+    """This app's instance of a Celery task. A shared task otherwise follows Celery's
+    process-wide default app (the last Flask app created), and would run with another
+    app's configuration and database."""
+    name = getattr(task, "name", None)
+    celery = current_app.extensions.get("celery") if has_app_context() else None
+    if celery is None or name is None or name not in celery.tasks:
+        return task
+    return celery.tasks[name]
+
+
 def enqueue_after_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """Send ``task.delay(*args, **kwargs)`` after the session's next successful commit."""
+    task = app_task(task)
     session = db.session()
     if not session.in_transaction():
         # Tie the task to a transaction, so that a rollback also discards it.

@@ -35,14 +35,14 @@ def paused() -> Iterator[None]:
 def _queue(kind: str, object_id: int, substantial: bool) -> None:
     if _paused.get():
         return
-    from ecosystem.matching.tasks import own_task, update_records
+    from ecosystem.matching.tasks import update_records
 
     session = db.session()
     items = session.info.get(_PENDING)
     if items is None:
         items = session.info[_PENDING] = []
         # The list is sent after the commit, with every change made until then.
-        enqueue_after_commit(own_task(update_records), items)
+        enqueue_after_commit(update_records, items)
     items.append([kind, object_id, substantial])
 
 

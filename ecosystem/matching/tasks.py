@@ -26,12 +26,6 @@ from ecosystem.matching.views_helpers import match_title
 from ecosystem.registry.models import LISTING_MODELS, Person, ResearchGroup
 
 
-def own_task(task: Any) -> Any:
-    """The task of *this* app's Celery. A shared task follows Celery's process-wide default
-    app, i.e. the last Flask app created, and would run with another app's database."""
-    return current_app.extensions["celery"].tasks[task.name]
-
-
 def _expand(items: list[list[Any]]) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
     """(records whose document may change, records changed substantially). People and
     organisations are not matched themselves: their groups and listings are."""

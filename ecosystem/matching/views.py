@@ -35,7 +35,7 @@ from ecosystem.matching import operations as ops
 from ecosystem.matching import permissions as perms
 from ecosystem.matching.explain import facet_lines, summary
 from ecosystem.matching.models import ContractType, Match, MatchState, Side
-from ecosystem.matching.tasks import DIGEST_SALT, own_task, rebuild
+from ecosystem.matching.tasks import DIGEST_SALT, rebuild
 from ecosystem.matching.views_helpers import record, record_title
 from ecosystem.registry.listing_operations import owners
 from ecosystem.registry.models import Organisation
@@ -220,7 +220,7 @@ def deal(match_id: int):
 @login_required
 def start_rebuild():
     require(perms.can_rebuild_index(g.user))
-    job = start_job("matching.rebuild", own_task(rebuild), user=g.user)
+    job = start_job("matching.rebuild", rebuild, user=g.user)
     db.session.commit()
     return redirect(url_for("site.job_page", job_id=job.id))
 

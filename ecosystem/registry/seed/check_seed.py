@@ -20,29 +20,73 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-FILES = ["taxonomy", "organisations", "people", "groups", "results", "needs", "startups",
-         "investors", "intended_matches", "labs", "fund_calls"]
+FILES = [
+    "taxonomy",
+    "organisations",
+    "people",
+    "groups",
+    "results",
+    "needs",
+    "startups",
+    "investors",
+    "intended_matches",
+    "labs",
+    "fund_calls",
+]
 
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[a-z0-9._-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)$")
 ORCID_RE = re.compile(r"^0000-000[0-9]-\d{4}-\d{3}[\dX]$")
 TAX_RE = re.compile(r"^\d{10}$")
 
-ORG_KINDS = {"university", "research_institute", "enterprise", "startup", "investor", "fund",
-             "government_agency", "lab_operator"}
+ORG_KINDS = {
+    "university",
+    "research_institute",
+    "enterprise",
+    "startup",
+    "investor",
+    "fund",
+    "government_agency",
+    "lab_operator",
+}
 RESEARCH_KINDS = {"university", "research_institute"}
 HONORIFICS = {"PGS.TS.", "TS.", "ThS.", "GS.TS.", "KS.", ""}
-IP_STATUSES = {"none", "patent_pending", "patent_granted", "utility_solution", "copyright", "trade_secret"}
+IP_STATUSES = {
+    "none",
+    "patent_pending",
+    "patent_granted",
+    "utility_solution",
+    "copyright",
+    "trade_secret",
+}
 CONFIDENTIALITY = {"public", "members", "after_introduction"}
 RESULT_STATES = {"draft", "published", "archived"}
 NEED_STATES = {"draft", "published"}
 STAGES = {"idea", "pre_seed", "seed", "series_a", "growth"}
 HUE = "Thành phố Huế"
 
-REQUIRED_FIELDS = {"aquaculture", "agriculture", "forestry", "traditional-medicine", "pharmacy", "heritage",
-                   "heritage-digitisation", "tourism", "health", "smart-city-iot", "it-ai", "materials",
-                   "environment", "food-technology", "energy", "biotechnology", "education", "handicrafts",
-                   "culture-arts", "economics-management"}
+REQUIRED_FIELDS = {
+    "aquaculture",
+    "agriculture",
+    "forestry",
+    "traditional-medicine",
+    "pharmacy",
+    "heritage",
+    "heritage-digitisation",
+    "tourism",
+    "health",
+    "smart-city-iot",
+    "it-ai",
+    "materials",
+    "environment",
+    "food-technology",
+    "energy",
+    "biotechnology",
+    "education",
+    "handicrafts",
+    "culture-arts",
+    "economics-management",
+}
 
 # Hard negatives built into the data: a need and a result that share a generic or surface term
 # (given here without diacritics) but do not solve each other's problem. They must never appear
@@ -65,18 +109,47 @@ HARD_NEGATIVES = [
 
 # Column widths of the registry models; longer values would be rejected by PostgreSQL.
 MAX_LEN = {
-    ("organisations", "name_vi"): 300, ("organisations", "name_en"): 300, ("organisations", "short_name"): 50,
-    ("organisations", "address"): 300, ("organisations", "website"): 300, ("organisations", "province"): 100,
-    ("people", "full_name"): 200, ("people", "honorific"): 30, ("people", "email"): 254,
-    ("people", "position"): 200, ("groups", "name_vi"): 300, ("groups", "name_en"): 300,
-    ("results", "title"): 300, ("needs", "title"): 300, ("startups", "name"): 200, ("investors", "name"): 200,
-    ("taxonomy", "name_vi"): 200, ("taxonomy", "name_en"): 200, ("taxonomy", "code"): 64,
+    ("organisations", "name_vi"): 300,
+    ("organisations", "name_en"): 300,
+    ("organisations", "short_name"): 50,
+    ("organisations", "address"): 300,
+    ("organisations", "website"): 300,
+    ("organisations", "province"): 100,
+    ("people", "full_name"): 200,
+    ("people", "honorific"): 30,
+    ("people", "email"): 254,
+    ("people", "position"): 200,
+    ("groups", "name_vi"): 300,
+    ("groups", "name_en"): 300,
+    ("results", "title"): 300,
+    ("needs", "title"): 300,
+    ("startups", "name"): 200,
+    ("investors", "name"): 200,
+    ("taxonomy", "name_vi"): 200,
+    ("taxonomy", "name_en"): 200,
+    ("taxonomy", "code"): 64,
 }
 
-MINIMUMS = {"research_orgs": 12, "enterprises": 30, "startup_orgs": 8, "investor_orgs": 5, "fund_orgs": 1,
-            "government_agencies": 1, "lab_operators": 2, "researchers": 55, "other_people": 40,
-            "orcids": 25, "groups": 18, "results": 65, "needs": 40, "need_enterprises": 30,
-            "group_need_pairs": 8, "labs": 3, "fund_calls": 2, "taxonomy_min": 20}
+MINIMUMS = {
+    "research_orgs": 12,
+    "enterprises": 30,
+    "startup_orgs": 8,
+    "investor_orgs": 5,
+    "fund_orgs": 1,
+    "government_agencies": 1,
+    "lab_operators": 2,
+    "researchers": 55,
+    "other_people": 40,
+    "orcids": 25,
+    "groups": 18,
+    "results": 65,
+    "needs": 40,
+    "need_enterprises": 30,
+    "group_need_pairs": 8,
+    "labs": 3,
+    "fund_calls": 2,
+    "taxonomy_min": 20,
+}
 
 
 def tax_code_ok(code: str) -> bool:
@@ -162,7 +235,9 @@ class Checker:
             for row in self.d[name]:
                 value = row.get(field)
                 if isinstance(value, str) and len(value) > limit:
-                    self.fail(f"{name} {row.get('key', row.get('code'))}: {field} longer than {limit}")
+                    self.fail(
+                        f"{name} {row.get('key', row.get('code'))}: {field} longer than {limit}"
+                    )
 
     # ------------------------------------------------------------------ taxonomy
     def check_taxonomy(self) -> None:
@@ -189,8 +264,22 @@ class Checker:
         self.orgs = self.index("organisations")
         taxes = Counter()
         for key, o in self.orgs.items():
-            self.require("organisations", o, ["kind", "name_vi", "name_en", "short_name", "tax_code", "ror_id",
-                                              "province", "address", "website", "description"])
+            self.require(
+                "organisations",
+                o,
+                [
+                    "kind",
+                    "name_vi",
+                    "name_en",
+                    "short_name",
+                    "tax_code",
+                    "ror_id",
+                    "province",
+                    "address",
+                    "website",
+                    "description",
+                ],
+            )
             kind = o.get("kind")
             if kind not in ORG_KINDS:
                 self.fail(f"organisation {key}: unknown kind {kind!r}")
@@ -202,7 +291,11 @@ class Checker:
                 taxes[tax] += 1
                 if not tax_code_ok(tax):
                     self.fail(f"organisation {key}: invalid tax code {tax!r}")
-                if kind in ("enterprise", "startup") and o.get("province") == HUE and not tax.startswith("33"):
+                if (
+                    kind in ("enterprise", "startup")
+                    and o.get("province") == HUE
+                    and not tax.startswith("33")
+                ):
                     self.fail(f"organisation {key}: Huế {kind} tax code should start with 33")
             if o.get("ror_id") is not None:
                 self.fail(f"organisation {key}: ror_id should be null in the demo data")
@@ -215,12 +308,22 @@ class Checker:
             if n > 1:
                 self.fail(f"organisations: tax code {tax} used {n} times")
         kinds = Counter(o.get("kind") for o in self.orgs.values())
-        self.counts.update({
-            "research_orgs": kinds["university"] + kinds["research_institute"], "enterprises": kinds["enterprise"],
-            "startup_orgs": kinds["startup"], "investor_orgs": kinds["investor"], "fund_orgs": kinds["fund"],
-            "government_agencies": kinds["government_agency"], "lab_operators": kinds["lab_operator"],
-        })
-        outside = [k for k, o in self.orgs.items() if o.get("kind") == "investor" and o.get("province") != HUE]
+        self.counts.update(
+            {
+                "research_orgs": kinds["university"] + kinds["research_institute"],
+                "enterprises": kinds["enterprise"],
+                "startup_orgs": kinds["startup"],
+                "investor_orgs": kinds["investor"],
+                "fund_orgs": kinds["fund"],
+                "government_agencies": kinds["government_agency"],
+                "lab_operators": kinds["lab_operator"],
+            }
+        )
+        outside = [
+            k
+            for k, o in self.orgs.items()
+            if o.get("kind") == "investor" and o.get("province") != HUE
+        ]
         if len(outside) < 2:
             self.fail("organisations: expected at least two investors based outside Huế")
 
@@ -237,7 +340,11 @@ class Checker:
         emails, orcids = Counter(), Counter()
         researchers = others = with_orcid = 0
         for key, p in self.people.items():
-            self.require("people", p, ["full_name", "honorific", "email", "orcid", "expertise", "org_key", "position"])
+            self.require(
+                "people",
+                p,
+                ["full_name", "honorific", "email", "orcid", "expertise", "org_key", "position"],
+            )
             org = p.get("org_key")
             if org not in self.orgs:
                 self.fail(f"person {key}: unknown org_key {org!r}")
@@ -255,7 +362,9 @@ class Checker:
             else:
                 dom = self.domain(org)
                 if dom is not None and m.group(1) != dom:
-                    self.fail(f"person {key}: email domain {m.group(1)} is not the domain of {org} ({dom})")
+                    self.fail(
+                        f"person {key}: email domain {m.group(1)} is not the domain of {org} ({dom})"
+                    )
             emails[email] += 1
             orcid = p.get("orcid")
             if orcid is not None:
@@ -264,23 +373,43 @@ class Checker:
                 if not orcid_ok(orcid):
                     self.fail(f"person {key}: invalid ORCID {orcid!r}")
             exp = p.get("expertise")
-            if not isinstance(exp, list) or not exp or not all(isinstance(x, str) and x for x in exp):
+            if (
+                not isinstance(exp, list)
+                or not exp
+                or not all(isinstance(x, str) and x for x in exp)
+            ):
                 self.fail(f"person {key}: expertise must be a non-empty list of keywords")
         for value, n in list(emails.items()) + list(orcids.items()):
             if n > 1:
                 self.fail(f"people: {value} used {n} times")
         staffed = {p.get("org_key") for p in self.people.values()}
         for key, o in self.orgs.items():
-            if o.get("kind") in ("enterprise", "startup", "investor", "fund") and key not in staffed:
+            if (
+                o.get("kind") in ("enterprise", "startup", "investor", "fund")
+                and key not in staffed
+            ):
                 self.fail(f"organisation {key}: no contact person")
-        self.counts.update({"researchers": researchers, "other_people": others, "orcids": with_orcid})
+        self.counts.update(
+            {"researchers": researchers, "other_people": others, "orcids": with_orcid}
+        )
 
     # ------------------------------------------------------------------ groups and results
     def check_groups(self) -> None:
         self.groups = self.index("groups")
         for key, g in self.groups.items():
-            self.require("groups", g, ["org_key", "name_vi", "name_en", "leader_key", "member_keys", "field_codes",
-                                       "description"])
+            self.require(
+                "groups",
+                g,
+                [
+                    "org_key",
+                    "name_vi",
+                    "name_en",
+                    "leader_key",
+                    "member_keys",
+                    "field_codes",
+                    "description",
+                ],
+            )
             org = g.get("org_key")
             if org not in self.orgs:
                 self.fail(f"group {key}: unknown org_key {org!r}")
@@ -308,8 +437,23 @@ class Checker:
     def check_results(self) -> None:
         self.results = self.index("results")
         for key, r in self.results.items():
-            self.require("results", r, ["group_key", "title", "summary", "details", "field_code", "keywords", "trl",
-                                        "ip_status", "confidentiality", "state", "language"])
+            self.require(
+                "results",
+                r,
+                [
+                    "group_key",
+                    "title",
+                    "summary",
+                    "details",
+                    "field_code",
+                    "keywords",
+                    "trl",
+                    "ip_status",
+                    "confidentiality",
+                    "state",
+                    "language",
+                ],
+            )
             if r.get("group_key") not in self.groups:
                 self.fail(f"result {key}: unknown group {r.get('group_key')!r}")
             self.field_ok(f"result {key}", r.get("field_code"))
@@ -343,8 +487,22 @@ class Checker:
         self.needs = self.index("needs")
         expired = []
         for key, n in self.needs.items():
-            self.require("needs", n, ["org_key", "title", "problem", "expected_outcome", "field_code", "trl_wanted",
-                                      "budget_min", "budget_max", "deadline_days", "state"])
+            self.require(
+                "needs",
+                n,
+                [
+                    "org_key",
+                    "title",
+                    "problem",
+                    "expected_outcome",
+                    "field_code",
+                    "trl_wanted",
+                    "budget_min",
+                    "budget_max",
+                    "deadline_days",
+                    "state",
+                ],
+            )
             org = n.get("org_key")
             if org not in self.orgs:
                 self.fail(f"need {key}: unknown org_key {org!r}")
@@ -380,7 +538,11 @@ class Checker:
     def check_startups_investors(self) -> None:
         self.startups = self.index("startups")
         for key, s in self.startups.items():
-            self.require("startups", s, ["org_key", "name", "stage", "sector_codes", "funding_sought", "pitch"])
+            self.require(
+                "startups",
+                s,
+                ["org_key", "name", "stage", "sector_codes", "funding_sought", "pitch"],
+            )
             org = s.get("org_key")
             if org not in self.orgs or self.orgs[org]["kind"] != "startup":
                 self.fail(f"startup {key}: org_key {org!r} is not a startup organisation")
@@ -397,8 +559,11 @@ class Checker:
 
         self.investors = self.index("investors")
         for key, i in self.investors.items():
-            self.require("investors", i, ["org_key", "name", "thesis", "sector_codes", "stages", "ticket_min",
-                                          "ticket_max"])
+            self.require(
+                "investors",
+                i,
+                ["org_key", "name", "thesis", "sector_codes", "stages", "ticket_min", "ticket_max"],
+            )
             org = i.get("org_key")
             if org not in self.orgs or self.orgs[org]["kind"] not in ("investor", "fund"):
                 self.fail(f"investor {key}: org_key {org!r} is not an investor or fund")
@@ -417,8 +582,13 @@ class Checker:
 
     # ------------------------------------------------------------------ intended matches
     def check_matches(self) -> None:
-        kinds = {"need": self.needs, "result": self.results, "startup": self.startups,
-                 "investor": self.investors, "group": self.groups}
+        kinds = {
+            "need": self.needs,
+            "result": self.results,
+            "startup": self.startups,
+            "investor": self.investors,
+            "group": self.groups,
+        }
         allowed = {("need", "result"), ("startup", "investor"), ("group", "need")}
         seen = set()
         best: dict[str, int] = Counter()
@@ -453,7 +623,9 @@ class Checker:
                     best[s_key] = 2
                     gap = self.needs[s_key]["trl_wanted"] - result["trl"]
                     if not -2 <= gap <= 2:
-                        self.fail(f"{where}: TRL wanted {self.needs[s_key]['trl_wanted']} vs offered {result['trl']}")
+                        self.fail(
+                            f"{where}: TRL wanted {self.needs[s_key]['trl_wanted']} vs offered {result['trl']}"
+                        )
             if s_kind == "startup":
                 startup_hits[s_key] += 1
             if s_kind == "group":
@@ -477,11 +649,18 @@ class Checker:
                 self.fail(f"hard negative {need} / {result}: term {term!r} not in both texts")
         self.counts["group_need_pairs"] = group_need
         self.counts["intended_matches"] = len(self.d["intended_matches"])
-        unmatched = sorted(k for k, r in self.results.items()
-                           if r.get("state") == "published" and k not in targeted_results)
-        self.notes.append(f"published results no need points to ({len(unmatched)}): {', '.join(unmatched)}")
+        unmatched = sorted(
+            k
+            for k, r in self.results.items()
+            if r.get("state") == "published" and k not in targeted_results
+        )
+        self.notes.append(
+            f"published results no need points to ({len(unmatched)}): {', '.join(unmatched)}"
+        )
         if not 3 <= len(unmatched) <= 8:
-            self.fail(f"results: {len(unmatched)} published results match no need, expected about 5")
+            self.fail(
+                f"results: {len(unmatched)} published results match no need, expected about 5"
+            )
 
     # ------------------------------------------------------------------ labs and fund calls
     def check_labs_calls(self) -> None:
@@ -497,9 +676,13 @@ class Checker:
                 if not isinstance(e.get("key"), str) or not KEY_RE.match(e["key"]):
                     self.fail(f"lab {key}: equipment key {e.get('key')!r} is not kebab-case ASCII")
                 if not is_int(e.get("fee_per_hour")) or e["fee_per_hour"] < 0:
-                    self.fail(f"lab {key} / {e.get('key')}: fee_per_hour must be a non-negative integer")
+                    self.fail(
+                        f"lab {key} / {e.get('key')}: fee_per_hour must be a non-negative integer"
+                    )
                 if not isinstance(e.get("training_required"), bool):
-                    self.fail(f"lab {key} / {e.get('key')}: training_required must be true or false")
+                    self.fail(
+                        f"lab {key} / {e.get('key')}: training_required must be true or false"
+                    )
                 if not e.get("name_vi") or not e.get("name_en"):
                     self.fail(f"lab {key} / {e.get('key')}: names missing")
         for k, n in equipment.items():
@@ -512,8 +695,10 @@ class Checker:
             total, most = c.get("budget_total"), c.get("max_per_project")
             if not (is_int(total) and is_int(most)) or most > total:
                 self.fail(f"fund call {key}: max_per_project must be an integer <= budget_total")
-            if not (is_int(c.get("opens_days")) and is_int(c.get("closes_days"))) \
-                    or c["opens_days"] >= c["closes_days"]:
+            if (
+                not (is_int(c.get("opens_days")) and is_int(c.get("closes_days")))
+                or c["opens_days"] >= c["closes_days"]
+            ):
                 self.fail(f"fund call {key}: opens_days must come before closes_days")
         self.counts["labs"] = len(labs)
         self.counts["equipment"] = sum(equipment.values())
@@ -521,11 +706,17 @@ class Checker:
 
     # ------------------------------------------------------------------ notes for the dev-set builder
     def describe_needs(self) -> None:
-        plain = [k for k, n in self.needs.items()
-                 if not has_vietnamese_marks(n["title"] + n["problem"]) and re.search(r"\b(cua|va|cho|khong)\b",
-                                                                                      n["problem"].lower())]
-        english = [k for k, n in self.needs.items()
-                   if not has_vietnamese_marks(n["title"] + n["problem"]) and k not in plain]
+        plain = [
+            k
+            for k, n in self.needs.items()
+            if not has_vietnamese_marks(n["title"] + n["problem"])
+            and re.search(r"\b(cua|va|cho|khong)\b", n["problem"].lower())
+        ]
+        english = [
+            k
+            for k, n in self.needs.items()
+            if not has_vietnamese_marks(n["title"] + n["problem"]) and k not in plain
+        ]
         drafts = [k for k, n in self.needs.items() if n["state"] == "draft"]
         self.notes.append(f"needs typed without diacritics: {', '.join(plain)}")
         self.notes.append(f"needs written in English: {', '.join(english)}")
