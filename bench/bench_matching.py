@@ -278,9 +278,25 @@ def bench_size(n: int, args, gen: CorpusGenerator, workdir: Path) -> dict:
     )
     out["bounded_top10_agreement_with_exact"] = agree / max(sum(len(b) for b in exact), 1)
 
+    report(out)
     if args.cli_queries:
-        out.update(cli_vs_baseline(rows, gen, args.cli_queries, workdir))
+        files = write_cli_files(rows, gen, args.cli_queries, workdir)
+        # free this process's index and corpus first: the two processes measured next
+        # each build their own (at 1M documents that is most of the machine's memory)
+        del index, docs, rows, batch, id_batch, results, exact, sample
+        import gc
+
+        gc.collect()
+        out = {"n": n, **cli_vs_baseline(*files, workdir)}
+        report(out)
     return out
+
+
+def report(out: dict) -> None:
+    print(
+        json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}),
+        flush=True,
+    )
 
 
 BASELINE = r"""
@@ -311,7 +327,7 @@ for qi, q in enumerate(queries):
 """
 
 
-def cli_vs_baseline(rows: list[dict], gen: CorpusGenerator, n_queries: int, workdir: Path):
+def write_cli_files(rows: list[dict], gen: CorpusGenerator, n_queries: int, workdir: Path):
     corpus = workdir / f"corpus_{len(rows)}.jsonl"
     queries = workdir / f"queries_{len(rows)}.jsonl"
     with corpus.open("w", encoding="utf-8") as fh:
@@ -325,6 +341,10 @@ def cli_vs_baseline(rows: list[dict], gen: CorpusGenerator, n_queries: int, work
     with queries.open("w", encoding="utf-8") as fh:
         for i in range(n_queries):
             fh.write(json.dumps(gen.profile(2 * 10**7 + i), ensure_ascii=False) + "\n")
+    return corpus, queries
+
+
+def cli_vs_baseline(corpus: Path, queries: Path, workdir: Path):
     baseline = workdir / "baseline.py"
     baseline.write_text(BASELINE)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -389,11 +409,7 @@ def main(argv=None) -> None:
     gen = CorpusGenerator(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(s) for s in args.sizes.split(",") if s):
-            res = bench_size(n, args, gen, Path(tmp))
-            print(
-                json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}),
-                flush=True,
-            )
+            bench_size(n, args, gen, Path(tmp))
 
 
 if __name__ == "__main__":
