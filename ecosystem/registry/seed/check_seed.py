@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Check the Huế demo seed data: referential integrity, identifiers and the rules of the data set.
 
-Pure standard library, no application imports, so it runs anywhere:
+It uses the platform's own identifier checks and enums (so the data is held to exactly
+what the forms accept) and runs from the repository root:
 
-    python3 ecosystem/registry/seed/check_seed.py
+    python ecosystem/registry/seed/check_seed.py
+
+The test suite runs it too (tests/registry/test_seed_data.py).
 
 Exits 1 with the list of problems, or prints the counts (and a few notes useful to whoever builds
 the matching dev set) and exits 0.
@@ -19,6 +22,11 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2]))  # the repository root, when run as a script
+
+from ecosystem.core.text import strip_diacritics  # noqa: E402
+from ecosystem.registry.enums import Confidentiality, IPStatus, OrgKind, StartupStage  # noqa: E402
+from ecosystem.registry.identifiers import normalize_orcid, normalize_tax_code  # noqa: E402
 
 FILES = [
     "taxonomy",
@@ -39,30 +47,14 @@ EMAIL_RE = re.compile(r"^[a-z0-9._-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)$")
 ORCID_RE = re.compile(r"^0000-000[0-9]-\d{4}-\d{3}[\dX]$")
 TAX_RE = re.compile(r"^\d{10}$")
 
-ORG_KINDS = {
-    "university",
-    "research_institute",
-    "enterprise",
-    "startup",
-    "investor",
-    "fund",
-    "government_agency",
-    "lab_operator",
-}
+ORG_KINDS = {kind.value for kind in OrgKind}
 RESEARCH_KINDS = {"university", "research_institute"}
 HONORIFICS = {"PGS.TS.", "TS.", "ThS.", "GS.TS.", "KS.", ""}
-IP_STATUSES = {
-    "none",
-    "patent_pending",
-    "patent_granted",
-    "utility_solution",
-    "copyright",
-    "trade_secret",
-}
-CONFIDENTIALITY = {"public", "members", "after_introduction"}
+IP_STATUSES = {status.value for status in IPStatus}
+CONFIDENTIALITY = {level.value for level in Confidentiality}
 RESULT_STATES = {"draft", "published", "archived"}
 NEED_STATES = {"draft", "published"}
-STAGES = {"idea", "pre_seed", "seed", "series_a", "growth"}
+STAGES = {stage.value for stage in StartupStage}
 HUE = "Thành phố Huế"
 
 REQUIRED_FIELDS = {
@@ -153,28 +145,15 @@ MINIMUMS = {
 
 
 def tax_code_ok(code: str) -> bool:
-    if not TAX_RE.match(code):
-        return False
-    weights = (31, 29, 23, 19, 17, 13, 7, 5, 3)
-    check = 10 - sum(int(d) * w for d, w in zip(code[:9], weights, strict=True)) % 11
-    return check != 10 and check == int(code[9])
+    return TAX_RE.match(code) is not None and normalize_tax_code(code) == code
 
 
 def orcid_ok(value: str) -> bool:
-    if not ORCID_RE.match(value):
-        return False
-    digits = value.replace("-", "")
-    total = 0
-    for ch in digits[:15]:
-        total = (total + int(ch)) * 2
-    result = (12 - total % 11) % 11
-    return digits[15] == ("X" if result == 10 else str(result))
+    return ORCID_RE.match(value) is not None and normalize_orcid(value) == value
 
 
 def fold(text: str) -> str:
-    text = text.replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return strip_diacritics(text).lower()
 
 
 def has_vietnamese_marks(text: str) -> bool:
