@@ -211,12 +211,9 @@ def _probable_duplicates(kind: str, data: dict[str, Any], body: dict[str, Any]):
 @bp.patch(f"/<{COLLECTION_PATTERN}:collection>/<bigint:item_id>")
 @limiter.limit("60 per minute")
 def update_item(collection: str, item_id: int):
-    kind = COLLECTIONS[collection]
-    obj = resources.load(kind, item_id)
-    if not resources.can_view(g.user, kind, obj):
-        return error(404, _("Không tìm thấy hồ sơ."))
-    if not resources.can_edit(g.user, kind, obj):
-        return error(403, _("Bạn không có quyền sửa hồ sơ này."))
+    kind, obj, refusal = _editable(collection, item_id)
+    if refusal is not None:
+        return refusal
     body = request.get_json(silent=True)
     values, problems = check_types(kind, body, partial=True)
     if problems.fields:
@@ -244,6 +241,18 @@ def update_item(collection: str, item_id: int):
     return jsonify(serialize(kind, obj, g.user))
 
 
+def _editable(collection: str, item_id: int) -> tuple[str, Any, Any]:
+    """(kind, record, None) when the caller may change the record, else a 404/403 answer
+    (404 too for records they may not even see, so their existence is not revealed)."""
+    kind = COLLECTIONS[collection]
+    obj = resources.load(kind, item_id)
+    if not resources.can_view(g.user, kind, obj):
+        return kind, None, error(404, _("Không tìm thấy hồ sơ."))
+    if not resources.can_edit(g.user, kind, obj):
+        return kind, None, error(403, _("Bạn không có quyền sửa hồ sơ này."))
+    return kind, obj, None
+
+
 def _writable(kind: str) -> set[str]:
     return {spec.name for spec in RESOURCES[kind] if not spec.read_only}
 
@@ -251,12 +260,9 @@ def _writable(kind: str) -> set[str]:
 @bp.post(f"/<any({', '.join(k + 's' for k in LISTING_KINDS)}):collection>/<bigint:item_id>/archive")
 @limiter.limit("60 per minute")
 def archive_item(collection: str, item_id: int):
-    kind = COLLECTIONS[collection]
-    obj = resources.load(kind, item_id)
-    if not resources.can_view(g.user, kind, obj):
-        return error(404, _("Không tìm thấy hồ sơ."))
-    if not resources.can_edit(g.user, kind, obj):
-        return error(403, _("Bạn không có quyền sửa hồ sơ này."))
+    kind, obj, refusal = _editable(collection, item_id)
+    if refusal is not None:
+        return refusal
     try:
         listing_ops.archive_listing(kind, obj, g.user)
     except UserError as exc:
