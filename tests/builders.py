@@ -42,7 +42,9 @@ def make_org(db_session):
     from ecosystem.registry.identifiers import organisation_name_key
     from ecosystem.registry.models import Organisation
 
-    def _make(name: str | None = None, *, kind: OrgKind = OrgKind.enterprise, **fields) -> Organisation:
+    def _make(
+        name: str | None = None, *, kind: OrgKind = OrgKind.enterprise, **fields
+    ) -> Organisation:
         number = next(_counter)
         name = name or f"Công ty TNHH Thử nghiệm {number}"
         org = Organisation(

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from ecosystem.core.tasks import enqueue_after_commit
@@ -66,6 +66,15 @@ def _on_archived(kind: str, obj: Any = None, **_: Any) -> None:
 
 
 def _on_merged(kind: str, survivor: Any = None, merged: Any = None, **_: Any) -> None:
+    if kind == "organisation":
+        # Proposals people already acted on belong to the surviving organisation now,
+        # so its members see them and introductions keep unlocking the right contacts.
+        from ecosystem.matching.models import Match
+
+        for column in (Match.source_org_id, Match.target_org_id):
+            db.session.execute(
+                update(Match).where(column == merged.id).values({column.key: survivor.id})
+            )
     _queue(kind, survivor.id, True)
 
 

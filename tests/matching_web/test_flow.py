@@ -487,3 +487,33 @@ def test_notifications_need_a_session(client):
     response = client.get("/notifications")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     assert client.post("/notifications/read").status_code == 403
+
+
+def test_an_organisation_merge_moves_its_proposals_to_the_survivor(
+    db_session, make_org, make_platform_user
+):
+    from sqlalchemy import select
+
+    from ecosystem.matching.models import Match, MatchState
+    from ecosystem.registry import operations
+    from ecosystem.registry.enums import OrgKind
+
+    survivor = make_org("Công ty TNHH Thủy sản Đầm Phá Xanh", kind=OrgKind.enterprise)
+    duplicate = make_org("CTCP Thủy sản Đầm Phá Xanh", kind=OrgKind.enterprise)
+    other = make_org("Trường Đại học Nông Lâm", kind=OrgKind.university)
+    match = Match(
+        source_kind="need",
+        source_id=1,
+        target_kind="result",
+        target_id=2,
+        source_org_id=duplicate.id,
+        target_org_id=other.id,
+        state=MatchState.interested,
+    )
+    db.session.add(match)
+    db.session.flush()
+    operations.merge_organisations(survivor, duplicate, make_platform_user("admin"))
+    db.session.flush()
+    moved = db.session.scalar(select(Match).where(Match.id == match.id))
+    db.session.refresh(moved)
+    assert moved.source_org_id == survivor.id and moved.target_org_id == other.id
