@@ -64,3 +64,17 @@ def test_every_page_opens(client, site, as_role, role, lang):
             elif response.status_code == 200 and not headers:
                 assert f'<html lang="{lang}"' in response.text, url
     assert failures == []
+
+
+def test_english_pages_and_messages_speak_english(client, site, as_role, world):
+    as_role("member")
+    client.post("/language", data={"lang": "en"})
+    page = client.get("/results/").text
+    assert "Research results and technologies" in page
+    assert "Kết quả nghiên cứu và công nghệ" not in page
+    response = client.post(
+        "/results/new",
+        data={"organisation_id": str(world.owner.id), "title": "x", "summary": "y", "trl": "10"},
+    )
+    assert response.status_code == 422
+    assert "TRL must be between 1 and 9." in response.text
