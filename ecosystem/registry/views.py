@@ -58,31 +58,45 @@ def organisations():
 def organisation_new():
     require(perms.can_create_organisation(g.user))
     form = OrganisationForm()
+    return _create_checking_duplicates(
+        form,
+        find=lambda: organisation_candidates(form.name_vi.data, form.tax_code.data),
+        certain=("tax_code", "tax_code", _("Mã số thuế này đã thuộc về một tổ chức khác.")),
+        probable=_("Có thể tổ chức này đã có trên nền tảng. Hãy kiểm tra danh sách bên dưới."),
+        create=lambda: ops.create_organisation(form.data, g.user),
+        saved=_("Đã tạo tổ chức. Bạn là quản trị của tổ chức này."),
+        page=lambda org: url_for("registry.organisation", org_id=org.id),
+        template=("registry/organisation_form.html", "org"),
+    )
+
+
+def _create_checking_duplicates(form, *, find, certain, probable, create, saved, page, template):
+    """Create a record unless it probably exists already.
+
+    A certain duplicate (same tax code, same ORCID) is refused next to its field; a
+    probable one (similar name) is shown, and saved only once the user confirms.
+    """
     candidates = []
     if form.validate_on_submit():
-        candidates = organisation_candidates(form.name_vi.data, form.tax_code.data)
-        certain = [c for c in candidates if c.reason == "tax_code"]
-        if certain:
-            form.tax_code.errors = [_("Mã số thuế này đã thuộc về một tổ chức khác.")]
+        candidates = find()
+        reason, field, message = certain
+        if any(c.reason == reason for c in candidates):
+            form[field].errors = [message]
         elif candidates and not form.confirm_new.data:
-            flash(
-                _("Có thể tổ chức này đã có trên nền tảng. Hãy kiểm tra danh sách bên dưới."),
-                "warning",
-            )
+            flash(probable, "warning")
         else:
             try:
-                org = ops.create_organisation(form.data, g.user)
+                record = create()
             except UserError as error:
                 db.session.rollback()
                 _attach_error(form, error)
             else:
                 db.session.commit()
-                flash(_("Đã tạo tổ chức. Bạn là quản trị của tổ chức này."), "success")
-                return redirect(url_for("registry.organisation", org_id=org.id))
+                flash(saved, "success")
+                return redirect(page(record))
     status = 422 if form.errors or candidates else 200
-    return render_template(
-        "registry/organisation_form.html", form=form, org=None, candidates=candidates
-    ), status
+    name, variable = template
+    return render_template(name, form=form, candidates=candidates, **{variable: None}), status
 
 
 @bp.get("/organisations/<int:org_id>")
@@ -215,30 +229,27 @@ def person_new():
     require(perms.can_create_person(g.user))
     form = PersonForm()
     form.organisation_id.choices = _person_org_choices()
-    candidates = []
-    if form.validate_on_submit():
-        candidates = person_candidates(form.full_name.data, form.orcid.data, form.email.data)
-        if any(c.reason == "orcid" for c in candidates):
-            form.orcid.errors = [_("ORCID này đã thuộc về một người khác.")]
-        elif candidates and not form.confirm_new.data:
-            flash(
-                _("Có thể người này đã có trên nền tảng. Hãy kiểm tra danh sách bên dưới."),
-                "warning",
-            )
-        else:
-            try:
-                person = ops.create_person(form.data, g.user)
-            except UserError as error:
-                db.session.rollback()
-                _attach_error(form, error)
-            else:
-                db.session.commit()
-                flash(_("Đã lưu hồ sơ."), "success")
-                return redirect(url_for("registry.person", person_id=person.id))
-    status = 422 if form.errors or candidates else 200
-    return render_template(
-        "registry/person_form.html", form=form, person=None, candidates=candidates
-    ), status
+    if form.is_submitted() and not g.user.is_admin and not form.organisation_id.data:
+        # Members add people of their own organisation; a person without one would be
+        # nobody's to edit afterwards.
+        form.validate()
+        form.organisation_id.errors = [
+            *form.organisation_id.errors,
+            _("Hãy chọn đơn vị công tác của người này."),
+        ]
+        return render_template(
+            "registry/person_form.html", form=form, person=None, candidates=[]
+        ), 422
+    return _create_checking_duplicates(
+        form,
+        find=lambda: person_candidates(form.full_name.data, form.orcid.data, form.email.data),
+        certain=("orcid", "orcid", _("ORCID này đã thuộc về một người khác.")),
+        probable=_("Có thể người này đã có trên nền tảng. Hãy kiểm tra danh sách bên dưới."),
+        create=lambda: ops.create_person(form.data, g.user),
+        saved=_("Đã lưu hồ sơ."),
+        page=lambda person: url_for("registry.person", person_id=person.id),
+        template=("registry/person_form.html", "person"),
+    )
 
 
 @bp.get("/people/<int:person_id>")

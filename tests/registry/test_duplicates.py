@@ -206,15 +206,27 @@ def test_create_person_shows_candidates_and_saves_after_confirm(client, world, m
     an = make_person("Nguyễn Văn An", world.owner, honorific="PGS.TS.")
     login(client, world.users["member"])
     before = count(Person), audit_count()
-    response = client.post("/people/new", data=person_form("Nguyen Van An"))
+    org = str(world.owner.id)
+    response = client.post("/people/new", data=person_form("Nguyen Van An", organisation_id=org))
     assert response.status_code == 422
     assert 'data-testid="duplicates"' in response.text
     assert f'href="/people/{an.id}"' in response.text
     assert (count(Person), audit_count()) == before
 
-    response = client.post("/people/new", data=person_form("Nguyen Van An", confirm_new="y"))
+    response = client.post(
+        "/people/new", data=person_form("Nguyen Van An", organisation_id=org, confirm_new="y")
+    )
     assert response.status_code == 302
     assert count(Person) == before[0] + 1
+
+
+def test_a_member_must_say_which_organisation_a_new_person_belongs_to(client, world):
+    login(client, world.users["member"])
+    before = count(Person), audit_count()
+    response = client.post("/people/new", data=person_form("Phan Văn Mới"))
+    assert response.status_code == 422
+    assert field_error(response, "organisation_id") == "Hãy chọn đơn vị công tác của người này."
+    assert (count(Person), audit_count()) == before
 
 
 def test_same_orcid_is_refused_even_after_confirm(client, world, make_person):
@@ -225,7 +237,10 @@ def test_same_orcid_is_refused_even_after_confirm(client, world, make_person):
         response = client.post(
             "/people/new",
             data=person_form(
-                "Hoàng Minh Tuấn", orcid=f"https://orcid.org/{ORCID}", confirm_new=confirm
+                "Hoàng Minh Tuấn",
+                orcid=f"https://orcid.org/{ORCID}",
+                confirm_new=confirm,
+                organisation_id=str(world.owner.id),
             ),
         )
         assert response.status_code == 422

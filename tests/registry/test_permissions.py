@@ -341,6 +341,11 @@ def test_person_actions(client, world, as_role, make_person, action, role, statu
     duplicate = make_person("Nguyen Van An", world.owner)
     target = duplicate if action.startswith("merge") else person
     as_role(role)  # signing in writes an audit row of its own
+    own_org = {
+        "member": world.owner.id,
+        "org_admin": world.owner.id,
+        "other_member": world.other.id,
+    }
     before = _person_state(target.id)
     form = {
         "honorific": "PGS.TS.",
@@ -358,7 +363,14 @@ def test_person_actions(client, world, as_role, make_person, action, role, statu
         "detail": lambda: client.get(f"/people/{target.id}"),
         "new_form": lambda: client.get("/people/new"),
         "create": lambda: client.post(
-            "/people/new", data={**form, "full_name": "Hoàng Thị Mai Hương", "email": ""}
+            "/people/new",
+            data={
+                **form,
+                "full_name": "Hoàng Thị Mai Hương",
+                "email": "",
+                # members add people of their own organisation
+                "organisation_id": str(own_org.get(role, 0)),
+            },
         ),
         "edit_form": lambda: client.get(f"/people/{target.id}/edit"),
         "edit": lambda: client.post(f"/people/{target.id}/edit", data=form),
