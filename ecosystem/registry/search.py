@@ -113,20 +113,27 @@ def _run(query: SearchQuery, user: Any, groups: list[list[str]]) -> SearchResult
     conditions = _filters(query, user)
     if groups:
         backend = _BACKENDS[db.session.get_bind().dialect.name]
-        base, score = backend(groups)
-        order = [score.desc(), SearchEntry.id]
+        base, key = backend(groups)
+        newest_first = False
     else:
-        base, score = sa.select(SearchEntry), sa.literal(0.0)
-        order = [SearchEntry.updated_at.desc(), SearchEntry.id.desc()]
+        base, key = sa.select(SearchEntry), SearchEntry.updated_at
+        newest_first = True
     base = base.where(*conditions)
-    # The ranking statement carries only ids (a narrow sort: sorting whole rows with their
-    # long texts cost most of the time), and a window count gives the total in the same
-    # pass; a second count is needed only for a page past the end.
-    ranked = db.session.execute(
+    # Rank on narrow rows: the inner query yields only (id, sort key) — the score is
+    # computed there, once per match — and the outer one sorts, pages and counts them with a
+    # window (one pass; a second count only for a page past the end). Sorting or windowing
+    # whole rows, long texts and all, cost most of the time.
+    hits = (
         base.with_only_columns(
-            SearchEntry.id, sa.func.count().over().label("total"), maintain_column_froms=True
+            SearchEntry.id.label("id"), key.label("key"), maintain_column_froms=True
         )
-        .order_by(*order)
+        .cte("ranked")
+        .prefix_with("MATERIALIZED")  # keeps PostgreSQL from merging it into the outer query
+    )
+    tie = hits.c.id.desc() if newest_first else hits.c.id
+    ranked = db.session.execute(
+        sa.select(hits.c.id, sa.func.count().over().label("total"))
+        .order_by(hits.c.key.desc(), tie)
         .limit(query.per_page)
         .offset((query.page - 1) * query.per_page)
     ).all()
