@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import FileField, SelectField
 from wtforms.validators import DataRequired
 
@@ -19,7 +18,7 @@ from ecosystem.registry.exports import COLUMNS as EXPORT_COLUMNS
 from ecosystem.registry.exports import export_rows
 from ecosystem.registry.import_models import ImportBatch
 from ecosystem.registry.models import Organisation
-from ecosystem.registry.queries import query_from_args
+from ecosystem.registry.queries import organisation_choices, query_from_args
 from ecosystem.registry.spreadsheets import csv_bytes, xlsx_bytes
 from ecosystem.registry.template_helpers import kind_label
 
@@ -35,15 +34,7 @@ class ImportForm(BaseForm):
 
 
 def _org_choices() -> list[tuple[int, str]]:
-    statement = select(Organisation.id, Organisation.name_vi).where(
-        Organisation.merged_into_id.is_(None)
-    )
-    if not g.user.is_admin:
-        statement = statement.where(Organisation.id.in_(sorted(g.user.active_org_ids) or [-1]))
-    return [
-        (0, "—"),
-        *(tuple(row) for row in db.session.execute(statement.order_by(Organisation.name_vi))),
-    ]
+    return [(0, "—"), *organisation_choices(g.user)]
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])

@@ -35,40 +35,17 @@ from ecosystem.registry.import_models import ImportBatch, ImportState
 from ecosystem.registry.models import Organisation, Person, ResearchField
 from ecosystem.registry.spreadsheets import read_table
 
+# The columns a spreadsheet may carry: what the operations store, minus what the import
+# decides itself (the owning organisation, the group, the language).
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "organisation": (
-        "kind",
-        "name_vi",
-        "name_en",
-        "short_name",
-        "tax_code",
-        "ror_id",
-        "province",
-        "address",
-        "website",
-        "description",
+    "organisation": ("kind", *ops.ORG_FIELDS),
+    "person": (
+        "full_name",
+        *(f for f in ops.PERSON_FIELDS if f not in ("full_name", "bio")),
+        "position",
     ),
-    "person": ("full_name", "honorific", "email", "phone", "orcid", "expertise", "position"),
-    "result": (
-        "title",
-        "summary",
-        "details",
-        "field_code",
-        "keywords",
-        "trl",
-        "ip_status",
-        "confidentiality",
-    ),
-    "need": (
-        "title",
-        "problem",
-        "expected_outcome",
-        "field_code",
-        "trl_wanted",
-        "budget_min",
-        "budget_max",
-        "deadline",
-    ),
+    "result": tuple(f for f in listing_ops.FIELDS["result"] if f not in ("group_id", "language")),
+    "need": listing_ops.FIELDS["need"],
 }
 REQUIRED = {
     "organisation": ("kind", "name_vi"),

@@ -14,21 +14,9 @@ from ecosystem.extensions import db
 from ecosystem.registry import listing_operations as ops
 from ecosystem.registry import permissions as perms
 from ecosystem.registry.forms import HideForm
-from ecosystem.registry.models import Organisation, ResearchGroup
-from ecosystem.registry.queries import render_index
+from ecosystem.registry.models import ResearchGroup
+from ecosystem.registry.queries import organisation_choices, render_index
 from ecosystem.registry.specs import SPECS, ListingSpec
-
-
-def _organisation_choices(user: Any, spec: ListingSpec) -> list[tuple[int, str]]:
-    statement = select(Organisation.id, Organisation.name_vi).where(
-        Organisation.merged_into_id.is_(None)
-    )
-    if not user.is_admin:
-        statement = statement.where(Organisation.id.in_(sorted(user.active_org_ids) or [-1]))
-    return [
-        (org_id, name)
-        for org_id, name in db.session.execute(statement.order_by(Organisation.name_vi))
-    ]
 
 
 def _group_choices(user: Any) -> list[tuple[int, str]]:
@@ -44,7 +32,7 @@ def _group_choices(user: Any) -> list[tuple[int, str]]:
 
 
 def _prepare_form(spec: ListingSpec, form: Any) -> None:
-    form.organisation_id.choices = _organisation_choices(g.user, spec)
+    form.organisation_id.choices = organisation_choices(g.user)
     if hasattr(form, "group_id"):
         form.group_id.choices = _group_choices(g.user)
 

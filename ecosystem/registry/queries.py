@@ -55,3 +55,21 @@ def render_index(
         query=query,
         facets=facets,
     )
+
+
+def organisation_choices(user: Any) -> list[tuple[int, str]]:
+    """Organisations a user may file records for: their own, or all for administrators."""
+    from sqlalchemy import select
+
+    from ecosystem.extensions import db
+    from ecosystem.registry.models import Organisation
+
+    statement = select(Organisation.id, Organisation.name_vi).where(
+        Organisation.merged_into_id.is_(None)
+    )
+    if not user.is_admin:
+        statement = statement.where(Organisation.id.in_(sorted(user.active_org_ids) or [-1]))
+    return [
+        (org_id, name)
+        for org_id, name in db.session.execute(statement.order_by(Organisation.name_vi))
+    ]

@@ -16,7 +16,7 @@ from ecosystem.registry import permissions as perms
 from ecosystem.registry.duplicates import organisation_candidates, person_candidates
 from ecosystem.registry.forms import GroupForm, OrganisationForm, PersonForm
 from ecosystem.registry.models import LISTING_MODELS, Organisation, Person, ResearchGroup
-from ecosystem.registry.queries import render_index
+from ecosystem.registry.queries import organisation_choices, render_index
 
 bp = Blueprint("registry", __name__)
 
@@ -135,18 +135,29 @@ def organisation_edit(org_id: int):
     org = _get(Organisation, org_id)
     require(perms.can_edit_organisation(g.user, org))
     form = OrganisationForm(obj=org)
+    return _save_edit(
+        form,
+        update=lambda: ops.update_organisation(org, form.data, g.user),
+        page=url_for("registry.organisation", org_id=org.id),
+        template="registry/organisation_form.html",
+        context={"org": org},
+    )
+
+
+def _save_edit(form, *, update, page: str, template: str, context: dict):
+    """Save a valid edit and go back to the record; otherwise show the form with its errors."""
     if form.validate_on_submit():
         try:
-            ops.update_organisation(org, form.data, g.user)
+            update()
         except UserError as error:
             db.session.rollback()
             _attach_error(form, error)
         else:
             db.session.commit()
             flash(_("Đã lưu thay đổi."), "success")
-            return redirect(url_for("registry.organisation", org_id=org.id))
+            return redirect(page)
     return render_template(
-        "registry/organisation_form.html", form=form, org=org, candidates=[]
+        template, form=form, candidates=[], **context
     ), 422 if form.errors else 200
 
 
@@ -205,15 +216,7 @@ def _merge(model: type, item_id: int, merge: Any, find: Any, endpoint: str, arg:
 
 
 def _person_org_choices() -> list[tuple[int, str]]:
-    statement = select(Organisation.id, Organisation.name_vi).where(
-        Organisation.merged_into_id.is_(None)
-    )
-    if not g.user.is_admin:
-        statement = statement.where(Organisation.id.in_(sorted(g.user.active_org_ids) or [-1]))
-    return [
-        (0, "—"),
-        *(tuple(row) for row in db.session.execute(statement.order_by(Organisation.name_vi))),
-    ]
+    return [(0, "—"), *organisation_choices(g.user)]
 
 
 @bp.get("/people")
@@ -277,19 +280,13 @@ def person_edit(person_id: int):
     require(perms.can_edit_person(g.user, person))
     form = PersonForm(obj=person)
     form.organisation_id.choices = _person_org_choices()
-    if form.validate_on_submit():
-        try:
-            ops.update_person(person, form.data, g.user)
-        except UserError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã lưu thay đổi."), "success")
-            return redirect(url_for("registry.person", person_id=person.id))
-    return render_template(
-        "registry/person_form.html", form=form, person=person, candidates=[]
-    ), 422 if form.errors else 200
+    return _save_edit(
+        form,
+        update=lambda: ops.update_person(person, form.data, g.user),
+        page=url_for("registry.person", person_id=person.id),
+        template="registry/person_form.html",
+        context={"person": person},
+    )
 
 
 # Research groups ----------------------------------------------------------------------
