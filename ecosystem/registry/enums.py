@@ -66,7 +66,7 @@ LABELS: dict[enum.Enum, object] = {
     IPStatus.copyright: _l("Quyền tác giả"),
     IPStatus.trade_secret: _l("Bí mật kinh doanh"),
     Confidentiality.public: _l("Công khai toàn bộ"),
-    Confidentiality.members: _l("Chi tiết chỉ cho thành viên đăng nhập"),
+    Confidentiality.members: _l("Chi tiết chỉ dành cho thành viên đã đăng nhập"),
     Confidentiality.after_introduction: _l("Chi tiết chỉ sau khi được giới thiệu"),
     StartupStage.idea: _l("Ý tưởng"),
     StartupStage.pre_seed: _l("Tiền hạt giống"),

@@ -36,7 +36,7 @@ def remind_expiring_listings(now: dt.datetime | None = None) -> int:
         ).all()
         for listing in due:
             notify_owners(
-                listing, "emails/listing_expiring.txt", _l("Hồ sơ sắp hết hạn hiển thị"), kind=kind
+                listing, "emails/listing_expiring.txt", _l("Hồ sơ sắp hết hạn đăng"), kind=kind
             )
             listing.expiry_reminded_at = now
             record_audit(f"{kind}.expiry_reminded", listing, expires_at=listing.expires_at)
