@@ -23,11 +23,15 @@ def setup_command() -> None:
     except OperationalError as exc:
         raise click.ClickException(f"cannot reach the database: {exc.orig}") from None
     if current_app.config["SEED_DEMO"]:
+        from ecosystem.auth.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
         from ecosystem.seed import seed_demo
 
         created = seed_demo()
         db.session.commit()
         click.echo(f"demo data: {created} records created")
+        click.echo(
+            f"demo sign-in: {DEMO_ACCOUNTS[0][0]} (and the others in the README), password {DEMO_PASSWORD}"
+        )
 
 
 @click.command("seed-demo")
