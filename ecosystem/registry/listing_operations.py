@@ -67,7 +67,23 @@ ENUMS = {"ip_status": IPStatus, "confidentiality": Confidentiality, "stage": Sta
 SUBSTANTIAL_SIMILARITY = 85.0
 
 
+# Text columns that are NOT NULL: a form field that was left out arrives as None.
+TEXT_COLUMNS = {
+    "title",
+    "summary",
+    "details",
+    "problem",
+    "expected_outcome",
+    "name",
+    "pitch",
+    "thesis",
+    "language",
+}
+
+
 def _clean(name: str, value: Any) -> Any:
+    if value is None and name in TEXT_COLUMNS:
+        return ""
     if name in ENUMS and value is not None:
         return ENUMS[name](value)
     if name == "group_id":

@@ -77,11 +77,17 @@ def _save(kind: str, obj: Any, action: str, before: dict | None, after: dict, us
 # Organisations ------------------------------------------------------------------------
 
 
+def _text(value: Any) -> Any:
+    """Strip text; a field left out of the form (None) is stored as empty text."""
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else value
+
+
 def _apply_org(org: Organisation, data: dict[str, Any]) -> None:
     for name in ORG_FIELDS:
         if name in data:
-            value = data[name]
-            setattr(org, name, value.strip() if isinstance(value, str) else value)
+            setattr(org, name, _text(data[name]))
     org.tax_code = org.tax_code or None
     org.ror_id = org.ror_id or None
     if "kind" in data:
@@ -236,8 +242,7 @@ def _reindex_organisation_records(org: Organisation) -> None:
 def _apply_person(person: Person, data: dict[str, Any]) -> None:
     for name in PERSON_FIELDS:
         if name in data:
-            value = data[name]
-            setattr(person, name, value.strip() if isinstance(value, str) else value)
+            setattr(person, name, _text(data[name]) if name != "expertise" else data[name] or [])
     person.orcid = person.orcid or None
     person.name_key = person_name_key(person.full_name)
 
