@@ -8,9 +8,9 @@ import os
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from ecosystem.matching.datatypes import Hit, MatchingError, QueryLike, _check_top_k
+from ecosystem.matching.scoring import candidates
 
 
 class BatchMixin:
@@ -31,11 +31,11 @@ class BatchMixin:
 
         A query is a Document, a profile (list of Documents), or - cheapest - the id of an
         indexed document or a list of ids (a profile of indexed documents: no text analysis;
-        such a query never matches its own documents). Queries are scored by sparse matrix
-        products over chunks of ``chunk_size`` rows (memory bounded). ``processes > 1`` splits
-        the queries over forked worker processes (POSIX only; the index is shared
-        copy-on-write): scipy's product holds the GIL, so threads do not help. ``exclude[i]``
-        lists ids never returned for query i.
+        such a query never matches its own documents). Each query is scored by the compiled
+        postings loop of kernels.py into one reused buffer. ``processes > 1`` splits the
+        queries (at least ``chunk_size`` per worker) over forked worker processes (POSIX only;
+        the index is shared copy-on-write): parsing text holds the GIL, so threads would not
+        help. ``exclude[i]`` lists ids never returned for query i.
 
         ``bound=(max_query_terms, max_query_postings)`` overrides the weights' work bound for
         long queries (see weights.py) for this call only: an all-pairs run over a large index
@@ -53,28 +53,40 @@ class BatchMixin:
     def _batch(self, rows, queries, top_k, kinds, exclude, today_n, use_facets, chunk, bound):
         """Parse and score queries[rows], a block at a time (bounded memory)."""
         base = self._allowed(kinds, None)
-        inv = self.inv_norms()
         out: list[list[Hit]] = []
         block = max(chunk, 4096)
         for start in range(0, len(rows), block):
             part = [queries[i] for i in rows[start : start + block]]
             parsed, own = self._parse_many(part, bound)
-            excl = own
-            if exclude is not None:
-                given = [exclude[i] for i in rows[start : start + block]]
-                excl = [list(e or ()) + o for e, o in zip(given, own, strict=True)]
-            for a in range(0, len(part), chunk):
-                sub = range(a, min(a + chunk, len(part)))
-                out.extend(self._chunk(parsed, sub, top_k, base, inv, excl, today_n, use_facets))
+            given = [exclude[i] for i in rows[start : start + block]] if exclude else None
+            excl = [
+                self._slots([*(given[j] or ()), *own[j]] if given else own[j])
+                for j in range(len(parsed))
+            ]
+            # queries whose facets can reorder the ranking need every positive score
+            faceted = [use_facets and self.facets.applies(q.facets) for q in parsed]
+            found: list = [None] * len(parsed)
+            for flag, k in ((False, top_k), (True, 0)):
+                group = [j for j, f in enumerate(faceted) if f == flag]
+                if group:
+                    res = candidates(
+                        self, [parsed[j] for j in group], k, base, [excl[j] for j in group]
+                    )
+                    for j, r in zip(group, res, strict=True):
+                        found[j] = r
+            for q, (text, slots) in zip(parsed, found, strict=True):
+                out.append(self._rank(q, text, slots, top_k, today_n, use_facets))
         return out
+
+    def _slots(self, doc_ids) -> list[int]:
+        return [s for s in map(self.id_to_slot.get, doc_ids or ()) if s is not None]
 
     def _fork_run(self, processes, queries, *rest) -> list[list[Hit]]:
         import multiprocessing as mp
 
         self.inv_norms()  # computed once, inherited by the children
-        self._inverted_matrix()
         if self.delta_rows:
-            self._delta_matrix()
+            self._delta_postings()
         n = len(queries)
         bounds = np.linspace(0, n, processes + 1).astype(int)
         ctx = mp.get_context("fork")
@@ -88,55 +100,6 @@ class BatchMixin:
         finally:
             _FORK_STATE = None
         return [hits for part in parts for hits in part]
-
-    def _chunk(self, parsed, chunk, top_k, base, inv, exclude, today_n, use_facets):
-        nv = len(self.vocabulary)
-        qs = [parsed[i] for i in chunk]
-        indptr = np.zeros(len(qs) + 1, np.int64)
-        np.cumsum([len(q.features) for q in qs], out=indptr[1:])
-        idx = np.concatenate([q.features for q in qs]) if qs else np.zeros(0, np.int64)
-        val = np.concatenate([q.coef for q in qs]) if qs else np.zeros(0)
-        qm = sp.csr_matrix((val, idx, indptr), shape=(len(qs), nv))
-        in_main = idx < self.main_vocab
-        if in_main.all():
-            main_qm = sp.csr_matrix((val, idx, indptr), shape=(len(qs), self.main_vocab))
-        else:
-            main_qm = qm[:, : self.main_vocab]
-        res = (main_qm @ self._inverted_matrix()).tocsr()
-        dres = None
-        if self.delta_rows:
-            dres = (qm @ self._delta_matrix().T.astype(np.float64)).tocsr()
-        if dres is not None:
-            res = sp.hstack([res, dres], format="csr")
-        # cosines of the whole chunk at once; dead slots have inv 0
-        text_all = res.data * inv[res.indices]
-        slots_all = res.indices
-        restricted = not base.all()
-        out = []
-        for row, i in enumerate(chunk):
-            a, b = res.indptr[row], res.indptr[row + 1]
-            text, slots = text_all[a:b], slots_all[a:b]
-            keep = text > 0
-            if restricted:
-                keep &= base[slots]
-            if exclude is not None and exclude[i]:
-                for doc_id in exclude[i]:
-                    s = self.id_to_slot.get(doc_id)
-                    if s is not None:
-                        keep &= slots != s
-            q = parsed[i]
-            if not (use_facets and self.facets.applies(q.facets)) and top_k and b - a > 4 * top_k:
-                # pre-select: the top_k best (ties included) are all _rank will look at
-                cand = np.flatnonzero(keep)
-                if len(cand) > top_k:
-                    t = text[cand]
-                    kth = t[np.argpartition(-t, top_k - 1)[top_k - 1]]
-                    cand = cand[t >= kth]
-                text, slots = text[cand], slots[cand]
-            elif not keep.all():
-                text, slots = text[keep], slots[keep]
-            out.append(self._rank(q, text, slots.astype(np.int64), top_k, today_n, use_facets))
-        return out
 
 
 _FORK_STATE = None

@@ -134,10 +134,10 @@ def cmd_rank(args) -> int:
     qids, queries = load_queries(args.queries)
     from ecosystem.matching.engine import MatchIndex
 
-    index = MatchIndex.build(docs)
-    out = sys.stdout
     # both cores for large runs (forked workers share the index); blocks bound the memory
     processes = min(2, os.cpu_count() or 1)
+    index = MatchIndex.build(docs, processes=processes)
+    out = sys.stdout
     step = 8192 if args.top_k else 256
     for start in range(0, len(queries), step):
         block = queries[start : start + step]

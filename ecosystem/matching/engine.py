@@ -68,9 +68,15 @@ from ecosystem.matching.vectorize import (
     _row_stats,
     _widen,
     count_rows,
+    count_tokens,
     tf_values,
+    tokenize_batches,
 )
 from ecosystem.matching.weights import DEFAULT_WEIGHTS, Weights
+
+# Documents tokenised and counted at a time by build(): bounds the memory of the token arrays;
+# feature ids depend on it (bigram ids are numbered per batch), so it is fixed.
+BUILD_BATCH = 20000
 
 __all__ = [
     "Document",
@@ -124,12 +130,16 @@ class MatchIndex(QueryingMixin, BatchMixin):
         self._delta_csr: sp.csr_matrix | None = None
         self._delta_stats: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._inv_norm: np.ndarray | None = None
-        self._inv_mat: sp.csr_matrix | None = None
+        self._delta_inv: tuple | None = None  # see QueryingMixin._delta_postings
         self.compact_ratio = 0.25  # auto-compact when delta + dead exceed this share
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def build(cls, documents: Iterable[Document], weights: Weights = DEFAULT_WEIGHTS):
+    def build(
+        cls, documents: Iterable[Document], weights: Weights = DEFAULT_WEIGHTS, processes: int = 1
+    ):
+        """An index of these documents. ``processes > 1`` tokenises on forked workers (large
+        corpora, POSIX, main thread; the same index as a serial build)."""
         index = cls(weights)
         docs = list(documents)
         seen: set[str] = set()
@@ -138,7 +148,12 @@ class MatchIndex(QueryingMixin, BatchMixin):
             if d.id in seen:
                 raise DuplicateIdError(f"duplicate document id {d.id!r} (document {i + 1})")
             seen.add(d.id)
-        mats = [index._rows(docs[i : i + 20000]) for i in range(0, len(docs), 20000)]
+        w = weights
+        batches = tokenize_batches(
+            docs, BUILD_BATCH, w.title_weight, w.keyword_weight, processes if docs else 1
+        )
+        voc = index.vocabulary
+        mats = [index._tf(count_tokens(voc, t, True, w.analyzer.bigrams)) for t in batches]
         nv = len(index.vocabulary)
         mats = [m if m.shape[1] == nv else _widen(m, nv) for m in mats]
         fwd = sp.vstack(mats, format="csr") if mats else sp.csr_matrix((0, nv))
@@ -182,7 +197,6 @@ class MatchIndex(QueryingMixin, BatchMixin):
         self._recompute_main_stats()
 
     def _build_inverted(self) -> None:
-        self._inv_mat = None
         csc = self.fwd.tocsc()
         self.inv_indptr = csc.indptr.astype(np.int64, copy=False)
         self.inv_docs = csc.indices.astype(np.int32, copy=False)

@@ -21,7 +21,8 @@ from ecosystem.matching.datatypes import (
     _Query,
 )
 from ecosystem.matching.facets import QueryFacets, explain_facets
-from ecosystem.matching.vectorize import _ranges, _widen, count_rows
+from ecosystem.matching.scoring import candidates
+from ecosystem.matching.vectorize import _widen, count_rows
 
 
 class QueryingMixin:
@@ -126,25 +127,19 @@ class QueryingMixin:
         )
         return _Query(row.indices.astype(np.int64), row.data.astype(np.float64), qf)
 
-    def _raw_scores(self, q: _Query) -> np.ndarray:
-        """sum(coef * r_d) for every slot (main via postings, delta via rows)."""
-        out = np.zeros(self.n_slots)
-        f = q.features[q.features < self.main_vocab]
-        c = q.coef[q.features < self.main_vocab]
-        if len(f):
-            starts = self.inv_indptr[f]
-            lens = self.inv_indptr[f + 1] - starts
-            if lens.sum():
-                pos = _ranges(starts, lens)
-                out[: self.n_main] = np.bincount(
-                    self.inv_docs[pos], self.inv_vals[pos] * np.repeat(c, lens), self.n_main
-                )
-        if self.delta_rows and len(q.features):
-            m = self._delta_matrix()
-            cvec = np.zeros(m.shape[1])
-            cvec[q.features] = q.coef
-            out[self.n_main :] = m @ cvec
-        return out
+    def _delta_postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The delta segment inverted like the main one (slot numbers), cached per delta."""
+        m = self._delta_matrix()
+        if self._delta_inv is None or self._delta_inv[0] is not m:
+            csc = m.tocsc()
+            docs = (csc.indices.astype(np.int64) + self.n_main).astype(np.int32)
+            self._delta_inv = (
+                m,
+                csc.indptr.astype(np.int64),
+                docs,
+                csc.data.astype(np.float32),
+            )
+        return self._delta_inv[1:]
 
     def _allowed(self, kinds: Iterable[str] | None, exclude: Iterable[str] | None) -> np.ndarray:
         mask = self.alive.copy()
@@ -223,12 +218,10 @@ class QueryingMixin:
         return self._query(query, facets), []
 
     def _search_one(self, q, top_k, allowed, today, use_facets) -> list[Hit]:
-        if not len(q.features):
-            return []
-        text = self._raw_scores(q) * self.inv_norms()
-        slots = np.flatnonzero((text > 0) & allowed)
+        k = 0 if use_facets and self.facets.applies(q.facets) else top_k
+        ((text, slots),) = candidates(self, [q], k, allowed)
         today_n = (today or dt.date.today()).toordinal()
-        return self._rank(q, text[slots], slots, top_k, today_n, use_facets)
+        return self._rank(q, text, slots, top_k, today_n, use_facets)
 
     def _parse_many(self, queries, bound=None) -> tuple[list[_Query], list[list[str]]]:
         """Query rows; and per query the indexed ids it is made of (never returned)."""
@@ -286,15 +279,6 @@ class QueryingMixin:
         vec = self._truncate(vec, bound)
         qf = QueryFacets.from_mappings([self.slot_docs[s].facets for s in slots])
         return _Query(vec.indices.astype(np.int64), vec.data.astype(np.float64), qf)
-
-    def _inverted_matrix(self) -> sp.csr_matrix:
-        """The main segment's postings as a float64 CSR (features x slots), cached."""
-        if self._inv_mat is None or self._inv_mat.shape != (self.main_vocab, self.n_main):
-            self._inv_mat = sp.csr_matrix(
-                (self.inv_vals.astype(np.float64), self.inv_docs, self.inv_indptr),
-                shape=(self.main_vocab, self.n_main),
-            )
-        return self._inv_mat
 
     # ------------------------------------------------------------------ explanations
     def explain(

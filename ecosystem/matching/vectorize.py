@@ -9,11 +9,14 @@ index and parsing thousands of profile queries fast.
 
 from __future__ import annotations
 
+import os
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from itertools import repeat
 from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -242,15 +245,17 @@ class Vocabulary:
         return fids
 
 
-def count_rows(
-    vocab: Vocabulary,
-    docs: Sequence,
-    title_weight: float,
-    keyword_weight: float,
-    grow: bool,
-    bigrams: bool = True,
-) -> sp.csr_matrix:
-    """Weighted feature counts, one row per document (columns: feature ids)."""
+class Tokens(NamedTuple):
+    """A batch of documents as tokens: what count_rows needs besides the vocabulary."""
+
+    distinct: list[str]  # each distinct token string once, in first-occurrence order
+    local: np.ndarray  # every token of the batch, as an index into ``distinct``
+    field_weights: np.ndarray  # weight of each field (title, keywords, text) in order
+    n_docs: int
+
+
+def tokenize(docs: Sequence, title_weight: float, keyword_weight: float) -> Tokens:
+    """The batch's tokens, separators included. Pure (no vocabulary): runs in worker processes."""
     parts: list[str] = []
     field_w: list[float] = []
     for d in docs:
@@ -274,8 +279,76 @@ def count_rows(
     big = unicodedata.normalize("NFC", joined).casefold() if parts else ""
     regex = _BATCH_TOKEN_RE if _SPECIAL_RE.search(big) else _PLAIN_TOKEN_RE
     tokens = regex.findall(big)
+    # distinct tokens numbered by first occurrence, in one C-level pass (a missing key's
+    # number is the dict's size at that moment)
+    seen: defaultdict[str, int] = defaultdict()
+    seen.default_factory = seen.__len__
+    local = np.fromiter(map(seen.__getitem__, tokens), np.int32, count=len(tokens))
+    return Tokens(list(seen), local, np.asarray(field_w, np.float64), len(docs))
+
+
+_FORK_DOCS: tuple | None = None
+
+
+def _tokenize_slice(bounds: tuple[int, int]) -> Tokens:
+    docs, title_weight, keyword_weight = _FORK_DOCS
+    return tokenize(docs[bounds[0] : bounds[1]], title_weight, keyword_weight)
+
+
+def tokenize_batches(
+    docs: Sequence, size: int, title_weight: float, keyword_weight: float, processes: int = 1
+) -> Iterator[Tokens]:
+    """tokenize() of docs[0:size], docs[size:2 size], ... in order.
+
+    With ``processes > 1`` (POSIX) forked workers tokenise the batches ahead while the caller
+    counts the ones already done: tokenising is most of a build and is pure Python, so only
+    processes run it in parallel. The documents are inherited by the fork, not pickled.
+    """
+    bounds = [(i, min(i + size, len(docs))) for i in range(0, len(docs), size)]
+    if processes <= 1 or len(bounds) < 2 or not _can_fork():
+        for a, b in bounds:
+            yield tokenize(docs[a:b], title_weight, keyword_weight)
+        return
+    import multiprocessing as mp
+
+    global _FORK_DOCS
+    _FORK_DOCS = (docs, title_weight, keyword_weight)
+    try:
+        with mp.get_context("fork").Pool(processes) as pool:
+            yield from pool.imap(_tokenize_slice, bounds)
+    finally:
+        _FORK_DOCS = None
+
+
+def _can_fork() -> bool:
+    """Forking is safe here: POSIX, not inside a daemon (a Celery pool child), main thread."""
+    import multiprocessing as mp
+
+    return (
+        hasattr(os, "fork")
+        and not mp.current_process().daemon
+        and threading.current_thread() is threading.main_thread()
+    )
+
+
+def count_rows(
+    vocab: Vocabulary,
+    docs: Sequence,
+    title_weight: float,
+    keyword_weight: float,
+    grow: bool,
+    bigrams: bool = True,
+) -> sp.csr_matrix:
+    """Weighted feature counts, one row per document (columns: feature ids)."""
+    return count_tokens(vocab, tokenize(docs, title_weight, keyword_weight), grow, bigrams)
+
+
+def count_tokens(
+    vocab: Vocabulary, toks: Tokens, grow: bool, bigrams: bool = True
+) -> sp.csr_matrix:
+    """count_rows() of an already tokenised batch."""
     with vocab.lock:  # the token cache and scratch ids are shared by concurrent searches
-        tids = vocab.token_ids(tokens, grow)
+        tids = vocab.token_ids(toks.distinct, grow)[toks.local]
         folded = vocab.tok_folded[tids]
         accented = vocab.tok_accented[tids]
     is_field_sep = folded == _SEP_FIELD
@@ -283,7 +356,8 @@ def count_rows(
     sep = is_field_sep | is_doc_sep
     doc_of = np.cumsum(is_doc_sep) - is_doc_sep  # separators belong to the field they close
     field_of = np.cumsum(sep) - sep
-    weight = np.asarray(field_w, np.float64)[field_of] if len(field_w) else np.zeros(0)
+    field_w = toks.field_weights
+    weight = field_w[field_of] if len(field_w) else np.zeros(0)
 
     rows = [doc_of[folded >= 0], doc_of[accented >= 0]]
     cols = [folded[folded >= 0], accented[accented >= 0]]
@@ -301,7 +375,7 @@ def count_rows(
     n_features = max(len(vocab), 1)
     m = sp.coo_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(len(docs), n_features),
+        shape=(toks.n_docs, n_features),
     ).tocsr()
     m.sum_duplicates()
     return m
