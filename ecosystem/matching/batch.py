@@ -4,13 +4,13 @@ chunks of queries, on forked worker processes if asked (a mixin of engine.MatchI
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from ecosystem.matching.datatypes import Hit, MatchingError, QueryLike, _check_top_k
 from ecosystem.matching.scoring import candidates
+from ecosystem.matching.vectorize import can_fork
 
 
 class BatchMixin:
@@ -46,7 +46,7 @@ class BatchMixin:
             raise MatchingError("exclude must give one list of ids per query")
         today_n = (today or dt.date.today()).toordinal()
         args = (queries, top_k, kinds, exclude, today_n, use_facets, chunk_size, bound)
-        if processes > 1 and len(queries) >= 2 * chunk_size and hasattr(os, "fork"):
+        if processes > 1 and len(queries) >= 2 * chunk_size and can_fork():
             return self._fork_run(processes, *args)
         return self._batch(range(len(queries)), *args)
 

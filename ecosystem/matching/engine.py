@@ -60,11 +60,11 @@ from ecosystem.matching.datatypes import (
     _check_doc,
 )
 from ecosystem.matching.facets import FacetStore
+from ecosystem.matching.kernels import shift_norm_sums
 from ecosystem.matching.querying import QueryingMixin
 from ecosystem.matching.text import Analyzer
 from ecosystem.matching.vectorize import (
     Vocabulary,
-    _ranges,
     _row_stats,
     _widen,
     count_rows,
@@ -337,14 +337,9 @@ class MatchIndex(QueryingMixin, BatchMixin):
             f = ids[in_main]
             d1 = (new_b - old_b)[in_main]
             d2 = (new_b**2 - old_b**2)[in_main]
-            starts, ends = self.inv_indptr[f], self.inv_indptr[f + 1]
-            lens = ends - starts
-            if lens.sum():
-                pos = _ranges(starts, lens)
-                docs = self.inv_docs[pos]
-                sq = self.inv_vals[pos].astype(np.float64) ** 2
-                self.s1 += np.bincount(docs, sq * np.repeat(d1, lens), minlength=self.n_main)
-                self.s2 += np.bincount(docs, sq * np.repeat(d2, lens), minlength=self.n_main)
+            shift_norm_sums(
+                self.inv_indptr, self.inv_docs, self.inv_vals, f, d1, d2, self.s1, self.s2
+            )
         self._delta_stats = None
         self._delta_csr = None
         self._inv_norm = None

@@ -305,7 +305,7 @@ def tokenize_batches(
     processes run it in parallel. The documents are inherited by the fork, not pickled.
     """
     bounds = [(i, min(i + size, len(docs))) for i in range(0, len(docs), size)]
-    if processes <= 1 or len(bounds) < 2 or not _can_fork():
+    if processes <= 1 or len(bounds) < 2 or not can_fork():
         for a, b in bounds:
             yield tokenize(docs[a:b], title_weight, keyword_weight)
         return
@@ -320,7 +320,7 @@ def tokenize_batches(
         _FORK_DOCS = None
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
     """Forking is safe here: POSIX, not inside a daemon (a Celery pool child), main thread."""
     import multiprocessing as mp
 
@@ -412,13 +412,3 @@ def _widen(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
     if m.shape[1] == n_cols:
         return m
     return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_cols))
-
-
-def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
-    """Concatenation of arange(s, s + l) for each (s, l), vectorised."""
-    total = int(lens.sum())
-    if total == 0:
-        return np.zeros(0, np.int64)
-    ends = np.cumsum(lens)
-    offsets = np.repeat(starts - (ends - lens), lens)
-    return np.arange(total, dtype=np.int64) + offsets

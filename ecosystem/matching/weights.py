@@ -21,8 +21,6 @@ FACET_STAGE = "stage"
 FACET_TICKET = "ticket"
 FACET_DEADLINE = "deadline"
 FACET_PROVINCE = "province"
-# The bound an all-pairs run over a large index may pass to search_many(bound=...).
-LARGE_BATCH_BOUND = (64, 50_000)
 
 FACET_NAMES = (
     FACET_FIELDS,
