@@ -1,4 +1,4 @@
-"""The engine's hot loop, compiled with numba: scoring one query against the index.
+"""The engine's hot loops, compiled with numba: scoring a query, keeping norms exact.
 
 A query's score for a document is ``inv_norm[d] * sum(coef_f * r_fd)`` over its features f. A
 profile query has hundreds of features whose postings add up to about a million entries on a
@@ -7,7 +7,8 @@ gather, a repeat and a bincount per query (three passes and their temporary arra
 sparse product two passes and a sparse result as large as the postings; this is one pass into a
 dense array, then one pass for the k-th best and one for the candidates. (Scoring blocks of
 queries a tile of documents at a time, to reuse postings from cache, measured slower: the loop
-is bound by its scattered additions, not by memory.) It releases the GIL.
+is bound by its scattered additions, not by memory. Exact MaxScore-style pruning read only
+half the postings but cost more to verify the survivors than it saved.) It releases the GIL.
 
 Exact: every posting of every query feature is added (no pruning), in the query's feature
 order, so a query scores the same alone or in a batch, to the last bit.
