@@ -203,8 +203,7 @@ class MatchIndex(QueryingMixin, BatchMixin):
         self.inv_vals = csc.data.astype(np.float32, copy=False)
 
     def _recompute_main_stats(self) -> None:
-        b = np.log1p(self.df[: self.main_vocab].astype(np.float64))
-        self.s0, self.s1, self.s2 = _row_stats(self.fwd, b)
+        self.s0, self.s1, self.s2 = _row_stats(self.fwd, self.df[: self.main_vocab])
         self._inv_norm = None
 
     def _kind(self, kind: str) -> int:
@@ -401,7 +400,7 @@ class MatchIndex(QueryingMixin, BatchMixin):
         a = math.log1p(len(self.id_to_slot)) + self.weights.idf_offset
         if self._delta_stats is None:
             m = self._delta_matrix()
-            self._delta_stats = _row_stats(m, np.log1p(self.df[: m.shape[1]].astype(np.float64)))
+            self._delta_stats = _row_stats(m, self.df)
         d0, d1, d2 = self._delta_stats
         s0 = np.concatenate([self.s0, d0])
         s1 = np.concatenate([self.s1, d1])

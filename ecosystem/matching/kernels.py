@@ -54,9 +54,8 @@ def _heap_push(heap, size, k, s):  # pragma: no cover - compiled
 
 @nb.njit(**_OPTIONS)
 def score_query(
-    segments,  # tuple of (indptr, docs, vals): per feature, slots (ascending) and r values
-    feats,
-    coefs,
+    segments,  # (indptr, docs, vals, feats): postings per feature (slots ascending, r values)
+    coefs,  # and the query's features in that segment's numbering (past its end: none)
     inv,  # 1 / norm per slot (0 for dead slots)
     allowed,  # slots the query may return
     k,  # candidates: all scores >= the k-th best (ties kept); every positive one when 0
@@ -66,7 +65,7 @@ def score_query(
     cand_scores,
 ):  # pragma: no cover - compiled
     """The query's candidates into cand_*, in slot order; returns how many."""
-    for indptr, docs, vals in segments:
+    for indptr, docs, vals, feats in segments:
         n_features = indptr.shape[0] - 1
         for j in range(feats.shape[0]):
             f = feats[j]

@@ -21,10 +21,8 @@ def candidates(
 ) -> list[Candidates]:
     """Candidates of each parsed query (_Query); ``exclude[i]`` lists slots query i skips."""
     n = index.n_slots
-    segments = [(index.inv_indptr, index.inv_docs, index.inv_vals)]
-    if index.delta_rows:
-        segments.append(index._delta_postings())
-    segments = tuple(segments)
+    main = (index.inv_indptr, index.inv_docs, index.inv_vals)
+    delta = index._delta_postings() if index.delta_rows else None
     inv = index.inv_norms()
     # work arrays reused by every query of the call (the kernel leaves acc zeroed)
     acc, heap = np.zeros(n), np.zeros(max(k, 1))
@@ -38,8 +36,18 @@ def candidates(
         if not len(q.features):
             out.append((np.zeros(0), np.zeros(0, np.int64)))
             continue
-        c = score_query(
-            segments, q.features, q.coef, inv, mask, k, acc, heap, cand_slots, cand_scores
-        )
+        segments = ((*main, q.features),)
+        if delta is not None:
+            segments += ((*delta[:3], _compact_ids(delta[3], q.features)),)
+        c = score_query(segments, q.coef, inv, mask, k, acc, heap, cand_slots, cand_scores)
         out.append((cand_scores[:c].copy(), cand_slots[:c].copy()))
     return out
+
+
+def _compact_ids(ids: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """Each query feature's number among a segment's own (sorted) feature ids; absent ones get
+    len(ids), which the kernel skips."""
+    if not len(ids):
+        return np.full(len(features), 0, np.int64)
+    pos = np.minimum(np.searchsorted(ids, features), len(ids) - 1)
+    return np.where(ids[pos] == features, pos, len(ids)).astype(np.int64)

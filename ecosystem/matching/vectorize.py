@@ -393,18 +393,29 @@ def tf_values(
     return m
 
 
-def _row_stats(m: sp.csr_matrix, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _row_stats(m: sp.csr_matrix, df: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row: sum r^2, sum r^2 b, sum r^2 b^2 (b = ln(1 + df) of each feature)."""
     n = m.shape[0]
     if m.nnz == 0:
         return np.zeros(n), np.zeros(n), np.zeros(n)
-    # sparse matrix-vector products (C loops) instead of a gather and three reductions
-    sq = sp.csr_matrix((m.data.astype(np.float64) ** 2, m.indices, m.indptr), shape=m.shape)
-    b = np.asarray(b, np.float64)
-    if len(b) < m.shape[1]:
-        b = np.concatenate([b, np.zeros(m.shape[1] - len(b))])
-    b = b[: m.shape[1]]
-    return sq @ np.ones(m.shape[1]), sq @ b, sq @ (b * b)
+    sq = m.data.astype(np.float64) ** 2
+    if m.nnz < m.shape[1]:
+        # few rows (the delta segment): b of the features they use only, not of the whole
+        # vocabulary (millions of features), so a query after an update stays fast
+        b = np.log1p(df[m.indices].astype(np.float64))
+        rows = np.repeat(np.arange(n), np.diff(m.indptr))
+        sq_b = sq * b
+        return (
+            np.bincount(rows, sq, minlength=n),
+            np.bincount(rows, sq_b, minlength=n),
+            np.bincount(rows, sq_b * b, minlength=n),
+        )
+    # many rows: sparse matrix-vector products (C loops) beat a gather and three reductions
+    b = np.zeros(m.shape[1])
+    k = min(len(df), m.shape[1])
+    b[:k] = np.log1p(df[:k].astype(np.float64))
+    sq_m = sp.csr_matrix((sq, m.indices, m.indptr), shape=m.shape)
+    return sq_m @ np.ones(m.shape[1]), sq_m @ b, sq_m @ (b * b)
 
 
 def _widen(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
