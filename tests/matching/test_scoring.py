@@ -112,3 +112,14 @@ def test_parallel_build_equals_serial_build(monkeypatch):
     assert np.array_equal(parallel.df, serial.df)
     query = Document("q", title="thủy sản nước lợ", text="shrimp sensor")
     assert parallel.search(query, 5) == serial.search(query, 5)
+
+
+def test_words_first_seen_after_the_build_are_found():
+    index = MatchIndex.build(random_docs(random.Random(4), 50))
+    index.add(Document("late", title="sứa biển Thuận An", text="jellyfish"))
+    index.add(Document("later", title="sứa", text="nuôi tôm"))
+    query = Document("q", title="sứa biển")
+    hits = index.search(query, 3, use_facets=False)
+    assert [h.doc_id for h in hits][:2] == ["late", "later"]
+    assert_same(hits, brute_force(index, query, 3))
+    assert index.search_many([query], 3, use_facets=False)[0] == hits
