@@ -189,6 +189,7 @@ def measure(app, rounds: int, rng: random.Random) -> dict[str, float]:
         active_org_ids = {1, 2, 3}
 
     timings: list[float] = []
+    by_query: dict[str, list[float]] = {}
     with app.app_context():
         search(SearchQuery(text="warm up"), None)
         for _ in range(rounds):
@@ -198,13 +199,16 @@ def measure(app, rounds: int, rng: random.Random) -> dict[str, float]:
                 started = time.perf_counter()
                 search(query, user)
                 timings.append((time.perf_counter() - started) * 1000)
+                by_query.setdefault(f"{text!r} {filters}", []).append(timings[-1])
     timings.sort()
+    slowest = sorted(by_query.items(), key=lambda kv: -statistics.median(kv[1]))[:5]
     return {
         "queries": len(timings),
         "p50_ms": round(statistics.median(timings), 2),
         "p95_ms": round(timings[int(0.95 * len(timings)) - 1], 2),
         "p99_ms": round(timings[int(0.99 * len(timings)) - 1], 2),
         "max_ms": round(timings[-1], 2),
+        "slowest_median_ms": {q: round(statistics.median(t), 1) for q, t in slowest},
     }
 
 
@@ -235,8 +239,21 @@ def run(backend: str, url: str, n: int, rounds: int) -> dict:
         load(app, n, rng)
         load_s = time.perf_counter() - started
         stats = measure(app, rounds, rng)
-        db.engine.dispose() if False else None
     return {"backend": backend, "records": n, "load_s": round(load_s, 1), **stats}
+
+
+def create_database(url: str) -> None:
+    """Create the benchmark's PostgreSQL database when it is missing (a fresh machine)."""
+    target = sa.engine.make_url(url)
+    admin_url = target.set(drivername="postgresql+psycopg", database="postgres")
+    server = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        ).scalar()
+        if not exists:
+            conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    server.dispose()
 
 
 def main() -> None:
@@ -258,6 +275,7 @@ def main() -> None:
             url = f"sqlite:///{folder}/bench.db"
         else:
             url = args.pg_url
+            create_database(url)
         result = run(backend, url, args.records, args.rounds)
         print(json.dumps(result, ensure_ascii=False), flush=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -85,6 +86,9 @@ class BatchMixin:
         import multiprocessing as mp
 
         self.inv_norms()  # computed once, inherited by the children
+        # so is the compiled scoring loop: compile or load it here, not once per worker
+        warm = SimpleNamespace(features=np.zeros(1, np.int64), coef=np.zeros(1))
+        candidates(self, [warm], 1, self.alive)
         if self.delta_rows:
             self._delta_postings()
         n = len(queries)
