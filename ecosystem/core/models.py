@@ -7,6 +7,7 @@ SQLite and PostgreSQL alike (and lets batch migrations on SQLite find constraint
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,4 +75,24 @@ def enum_column(enum_cls: type, **kwargs: Any) -> sa.Enum:
         validate_strings=True,
         name=kwargs.pop("name", enum_cls.__name__.lower()),
         **kwargs,
+    )
+
+
+def form_value(model: type, name: str, value: Any) -> Any:
+    """A submitted value as the column stores it: text stripped, and a text field left out
+    (None: a form field not sent, or JSON null) stored as empty text when its column is NOT
+    NULL, so such input is never a database error."""
+    if isinstance(value, str):
+        return value.strip()
+    if value is None and name in _required_text_columns(model):
+        return ""
+    return value
+
+
+@functools.cache
+def _required_text_columns(model: type) -> frozenset[str]:
+    return frozenset(
+        column.key
+        for column in sa.inspect(model).columns
+        if isinstance(column.type, sa.String) and not column.nullable
     )

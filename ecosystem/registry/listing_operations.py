@@ -21,7 +21,7 @@ from ecosystem.auth.models import MembershipStatus, OrgMembership, User
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.mail import send_mail
-from ecosystem.core.models import utcnow
+from ecosystem.core.models import form_value, utcnow
 from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
 from ecosystem.registry.enums import Confidentiality, IPStatus, ListingState, StartupStage
@@ -67,32 +67,14 @@ ENUMS = {"ip_status": IPStatus, "confidentiality": Confidentiality, "stage": Sta
 SUBSTANTIAL_SIMILARITY = 85.0
 
 
-# Text columns that are NOT NULL: a form field that was left out arrives as None.
-TEXT_COLUMNS = {
-    "title",
-    "summary",
-    "details",
-    "problem",
-    "expected_outcome",
-    "name",
-    "pitch",
-    "thesis",
-    "language",
-}
-
-
-def _clean(name: str, value: Any) -> Any:
-    if value is None and name in TEXT_COLUMNS:
-        return ""
+def _clean(kind: str, name: str, value: Any) -> Any:
     if name in ENUMS and value is not None:
         return ENUMS[name](value)
     if name == "group_id":
         return value or None
     if name == "stages":
         return [StartupStage(v).value for v in value or []]
-    if isinstance(value, str):
-        return value.strip()
-    return value
+    return form_value(LISTING_MODELS[kind], name, value)
 
 
 def _snapshot(kind: str, listing: Any) -> dict[str, Any]:
@@ -116,7 +98,7 @@ def is_substantial(kind: str, before: dict[str, Any], after: dict[str, Any]) -> 
 def _apply(kind: str, listing: Any, data: dict[str, Any]) -> None:
     for name in FIELDS[kind]:
         if name in data:
-            setattr(listing, name, _clean(name, data[name]))
+            setattr(listing, name, _clean(kind, name, data[name]))
     if "organisation_id" in data:
         listing.organisation_id = data["organisation_id"]
     if "sector_codes" in data:

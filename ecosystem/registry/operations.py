@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
+from ecosystem.core.models import form_value
 from ecosystem.extensions import db
 from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.identifiers import organisation_name_key, person_name_key
@@ -77,17 +78,10 @@ def _save(kind: str, obj: Any, action: str, before: dict | None, after: dict, us
 # Organisations ------------------------------------------------------------------------
 
 
-def _text(value: Any) -> Any:
-    """Strip text; a field left out of the form (None) is stored as empty text."""
-    if value is None:
-        return ""
-    return value.strip() if isinstance(value, str) else value
-
-
 def _apply_org(org: Organisation, data: dict[str, Any]) -> None:
     for name in ORG_FIELDS:
         if name in data:
-            setattr(org, name, _text(data[name]))
+            setattr(org, name, form_value(Organisation, name, data[name]))
     org.tax_code = org.tax_code or None
     org.ror_id = org.ror_id or None
     if "kind" in data:
@@ -242,7 +236,8 @@ def _reindex_organisation_records(org: Organisation) -> None:
 def _apply_person(person: Person, data: dict[str, Any]) -> None:
     for name in PERSON_FIELDS:
         if name in data:
-            setattr(person, name, _text(data[name]) if name != "expertise" else data[name] or [])
+            value = data[name] if name != "expertise" else data[name] or []
+            setattr(person, name, form_value(Person, name, value))
     person.orcid = person.orcid or None
     person.name_key = person_name_key(person.full_name)
 

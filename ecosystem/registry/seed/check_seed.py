@@ -27,6 +27,8 @@ sys.path.insert(0, str(HERE.parents[2]))  # the repository root, when run as a s
 from ecosystem.core.text import strip_diacritics  # noqa: E402
 from ecosystem.registry.enums import Confidentiality, IPStatus, OrgKind, StartupStage  # noqa: E402
 from ecosystem.registry.identifiers import normalize_orcid, normalize_tax_code  # noqa: E402
+from ecosystem.registry.listing_operations import FIELDS  # noqa: E402
+from ecosystem.registry.operations import ORG_FIELDS  # noqa: E402
 
 FILES = [
     "taxonomy",
@@ -246,18 +248,7 @@ class Checker:
             self.require(
                 "organisations",
                 o,
-                [
-                    "kind",
-                    "name_vi",
-                    "name_en",
-                    "short_name",
-                    "tax_code",
-                    "ror_id",
-                    "province",
-                    "address",
-                    "website",
-                    "description",
-                ],
+                ["kind", *ORG_FIELDS],
             )
             kind = o.get("kind")
             if kind not in ORG_KINDS:
@@ -419,19 +410,8 @@ class Checker:
             self.require(
                 "results",
                 r,
-                [
-                    "group_key",
-                    "title",
-                    "summary",
-                    "details",
-                    "field_code",
-                    "keywords",
-                    "trl",
-                    "ip_status",
-                    "confidentiality",
-                    "state",
-                    "language",
-                ],
+                # the seed names its group by key where the platform stores group_id
+                ["group_key", "state", *(f for f in FIELDS["result"] if f != "group_id")],
             )
             if r.get("group_key") not in self.groups:
                 self.fail(f"result {key}: unknown group {r.get('group_key')!r}")
