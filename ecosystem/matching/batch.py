@@ -1,15 +1,18 @@
-"""All-pairs work of a MatchIndex: many queries at once, by sparse matrix products over
-chunks of queries, on forked worker processes if asked (a mixin of engine.MatchIndex)."""
+"""All-pairs work of a MatchIndex: many queries at once, a block at a time (large blocks by
+dense.py, the rest by the postings loop of scoring.py), on forked worker processes if asked
+(a mixin of engine.MatchIndex)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from functools import partial
 from types import SimpleNamespace
 
 import numpy as np
 
 from ecosystem.matching.datatypes import Hit, MatchingError, QueryLike, _check_top_k
+from ecosystem.matching.dense import scorer_for
 from ecosystem.matching.scoring import candidates
 from ecosystem.matching.vectorize import can_fork
 
@@ -32,8 +35,11 @@ class BatchMixin:
 
         A query is a Document, a profile (list of Documents), or - cheapest - the id of an
         indexed document or a list of ids (a profile of indexed documents: no text analysis;
-        such a query never matches its own documents). Each query is scored by the compiled
-        postings loop of kernels.py into one reused buffer. ``processes > 1`` splits the
+        such a query never matches its own documents). A block of at least dense.MIN_QUERIES
+        queries sharing frequent features is scored by dense.py (a matrix product for those
+        features, then exact rescoring of the few candidates); any other query by the
+        compiled postings loop of kernels.py. Both give the same scores to the last bit.
+        ``processes > 1`` splits the
         queries (at least ``chunk_size`` per worker) over forked worker processes (POSIX only;
         the index is shared copy-on-write): parsing text holds the GIL, so threads would not
         help. ``exclude[i]`` lists ids never returned for query i.
@@ -70,9 +76,10 @@ class BatchMixin:
             for flag, k in ((False, top_k), (True, 0)):
                 group = [j for j, f in enumerate(faceted) if f == flag]
                 if group:
-                    res = candidates(
-                        self, [parsed[j] for j in group], k, base, [excl[j] for j in group]
-                    )
+                    qs, ex = [parsed[j] for j in group], [excl[j] for j in group]
+                    dense = scorer_for(self, qs, k)
+                    score = dense.candidates if dense else partial(candidates, self)
+                    res = score(qs, k, base, ex)
                     for j, r in zip(group, res, strict=True):
                         found[j] = r
             for q, (text, slots) in zip(parsed, found, strict=True):
@@ -89,6 +96,8 @@ class BatchMixin:
         # so is the compiled scoring loop: compile or load it here, not once per worker
         warm = SimpleNamespace(features=np.zeros(1, np.int64), coef=np.zeros(1))
         candidates(self, [warm], 1, self.alive)
+        # so is the dense scorer of large blocks, set up for a sample of the queries
+        scorer_for(self, self._parse_many(queries[:256], rest[-1])[0], rest[0])
         if self.delta_rows:
             self._delta_postings()
         n = len(queries)
@@ -110,5 +119,8 @@ _FORK_STATE = None
 
 
 def _fork_worker(bounds: tuple[int, int]) -> list[list[Hit]]:
+    from threadpoolctl import threadpool_limits
+
     index, queries, rest = _FORK_STATE
-    return index._batch(range(*bounds), queries, *rest)
+    with threadpool_limits(1):  # one worker per core: the matrix products stay on theirs
+        return index._batch(range(*bounds), queries, *rest)

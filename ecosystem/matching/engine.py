@@ -131,6 +131,7 @@ class MatchIndex(QueryingMixin, BatchMixin):
         self._delta_stats: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._inv_norm: np.ndarray | None = None
         self._delta_inv: tuple | None = None  # see QueryingMixin._delta_postings
+        self._dense = None  # see dense.scorer_for
         self.compact_ratio = 0.25  # auto-compact when delta + dead exceed this share
 
     # ------------------------------------------------------------------ building
