@@ -100,22 +100,25 @@ class DenseScorer:
             columns[c, index.inv_docs[a:b]] = svals[a:b]
         self.matrix = np.ascontiguousarray(columns.T)
         self.block = max(1, min(1024, BLOCK_VALUES // n))
-        self.rows: np.ndarray | None = None  # the product's output, made by the first block
 
     def candidates(
         self, queries: Sequence, k: int, allowed: np.ndarray, exclude: Sequence | None = None
     ) -> list[Candidates]:
+        """scoring.candidates' result for these parsed queries."""
         out: list[Candidates] = []
+        # the product's output, reused by every block of the call (a new one would fault its
+        # pages in again), and by this call only: threads may share the index and its scorer
+        rows = np.empty((min(self.block, len(queries)), self.index.n_main), np.float32)
+        work = self.work_arrays(k)
         for start in range(0, len(queries), self.block):
             part = queries[start : start + self.block]
             excl = exclude[start : start + self.block] if exclude is not None else None
-            out.extend(self._block(part, k, allowed, excl))
+            out.extend(self._block(part, k, allowed, excl, rows, work))
         return out
 
-    def _block(self, queries, k, allowed, exclude) -> list[Candidates]:
+    def _block(self, queries, k, allowed, exclude, rows, work) -> list[Candidates]:
         n = self.index.n_main
-        rows, tails = self._products(queries)
-        work = self.work_arrays(k)
+        rows, tails = self._products(queries, rows)
         out: list[Candidates] = []
         for i, q in enumerate(queries):
             if not len(q.features):
@@ -129,9 +132,9 @@ class DenseScorer:
             out.append(_top(self._exact(q, slots), slots, k))
         return out
 
-    def _products(self, queries) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
-        """The head part of every query's scores (one row per query) and each query's tail
-        (features, float32 coefficients)."""
+    def _products(self, queries, out) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        """The head part of every query's scores (one row per query, in ``out``) and each
+        query's tail (features, float32 coefficients)."""
         nv = len(self.column)
         q_head = np.zeros((len(queries), self.matrix.shape[1]), np.float32)
         tails = []
@@ -142,9 +145,7 @@ class DenseScorer:
             in_head = col >= 0
             q_head[i, col[in_head]] = q.coef[in_head]
             tails.append((q.features[~in_head], q.coef[~in_head].astype(np.float32)))
-        if self.rows is None:  # reused by every block: a new one would fault its pages in again
-            self.rows = np.empty((self.block, self.index.n_main), np.float32)
-        return np.matmul(q_head, self.matrix.T, out=self.rows[: len(queries)]), tails
+        return np.matmul(q_head, self.matrix.T, out=out[: len(queries)]), tails
 
     def work_arrays(self, k: int) -> tuple[np.ndarray, ...]:
         """What _approximate reuses from query to query: the tail accumulator (kept zeroed),

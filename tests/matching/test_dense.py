@@ -123,7 +123,7 @@ def test_approximate_scores_are_within_the_error_bound(index):
     scorer = dense.scorer_for(index, parsed, 10)
     n = index.n_main
     allowed = index._allowed(None, None)
-    rows, tails = scorer._products(parsed)
+    rows, tails = scorer._products(parsed, np.empty((len(parsed), n), np.float32))
     work = scorer.work_arrays(n + 1)
     worst = 0.0
     for q, row, tail in zip(parsed, rows, tails, strict=True):
