@@ -91,7 +91,7 @@ class DenseScorer:
         self.index, self.head, self.inv, self.svals = index, head, inv, svals
         self.indptr = index.inv_indptr
         n = index.n_main
-        self.column = np.full(len(self.indptr) - 1, -1, np.int64)
+        self.column = np.full(len(self.indptr) - 1, -1, np.int32)  # per feature: its column
         self.column[head] = np.arange(len(head))
         # slots x head, filled a column at a time from the postings
         columns = np.zeros((len(head), n), np.float32)

@@ -1,6 +1,6 @@
 """The matching engine: documents in, ranked and explained matches out.
 
-Pure library (numpy and scipy only; no Flask, no database, no scikit-learn).
+Pure library (numpy, scipy, numba; no Flask, no database, no scikit-learn).
 
 Scoring. A document is a TF-IDF vector over the features of ecosystem.matching.text
 (folded and accented unigrams, folded bigrams): ``tf' = 1 + ln(tf)`` (title and keywords count
@@ -8,8 +8,10 @@ Scoring. A document is a TF-IDF vector over the features of ecosystem.matching.t
 a document for a query is the cosine of their vectors; the final score multiplies it by the
 facet fit (facets.py; exactly 1 when the two sides share no facet, so pure text ranking is plain
 TF-IDF cosine). A profile (several documents) is the centroid of its members' normalised
-vectors. Queries are scored exactly; an all-pairs run may bound the work of long profiles
-(weights.py, ``search_many(bound=...)``).
+vectors. Queries are scored exactly, one at a time by a compiled postings loop (kernels.py),
+large batches by a matrix product for their frequent features and exact rescoring (dense.py),
+with the same results; an all-pairs run may bound the work of long profiles (weights.py,
+``search_many(bound=...)``).
 
 Index. Each document has a slot. Rows (feature ids and ``tf'`` values) of the slots present at
 the last (re)build form the *main* segment, stored twice: by document (CSR) and by feature
