@@ -189,11 +189,11 @@ class MatchIndex(QueryingMixin, BatchMixin):
             shape=(n, nv),
             copy=False,
         )
+        self._build_inverted()
         self.df = np.zeros(max(nv, 1024), np.int64)
-        self.df[:nv] = np.bincount(self.fwd.indices, minlength=nv)
+        self.df[:nv] = np.diff(self.inv_indptr)  # the postings per feature, counted
         self.n_main = n
         self.main_vocab = nv
-        self._build_inverted()
         self.delta_rows = []
         self._delta_csr = None
         self._delta_stats = None
