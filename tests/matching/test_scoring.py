@@ -123,3 +123,15 @@ def test_words_first_seen_after_the_build_are_found():
     assert [h.doc_id for h in hits][:2] == ["late", "later"]
     assert_same(hits, brute_force(index, query, 3))
     assert index.search_many([query], 3, use_facets=False)[0] == hits
+
+
+def test_norm_sums_of_the_main_segment_equal_a_direct_computation():
+    index = MatchIndex.build(random_docs(random.Random(12), 200))
+    dense = index.fwd.toarray().astype(np.float64)
+    b = np.log1p(index.df[: index.main_vocab].astype(np.float64))
+    sq = dense**2
+    for got, want in zip(
+        (index.s0, index.s1, index.s2), (sq.sum(1), sq @ b, sq @ (b * b)), strict=True
+    ):
+        assert got == pytest.approx(want, rel=1e-12)
+    assert np.array_equal(index.df[: index.main_vocab], (dense > 0).sum(0))
