@@ -43,11 +43,15 @@ MIN_QUERIES = 64  # a smaller block: the product's set-up is not worth it
 
 
 def scorer_for(index, sample: Sequence, k: int) -> DenseScorer | None:
-    """The scorer for queries like ``sample`` (parsed), or None when the postings loop alone
-    is as fast (few queries, no shared frequent features, a delta segment, k = 0). Kept on
-    the index while its postings and norms are the same objects, so blocks and calls with
-    the same head reuse it, and forked workers inherit it."""
+    """The scorer for the parsed queries ``sample`` (their features unique, as every parser
+    gives them), or None when the postings loop alone is as fast (few queries, no shared
+    frequent features, a delta segment, k = 0) or when a term can be negative (weights making
+    1 + ln(tf) < 0: the error bound and the cut need terms >= 0). Kept on the index while
+    its postings and norms are the same objects, so blocks and calls with the same head reuse
+    it, and forked workers inherit it."""
     if k <= 0 or len(sample) < MIN_QUERIES or index.delta_rows or not index.n_main:
+        return None
+    if any(len(q.coef) and q.coef.min() < 0 for q in sample):
         return None
     head = choose_head(index, sample)
     if not len(head):
@@ -58,10 +62,12 @@ def scorer_for(index, sample: Sequence, k: int) -> DenseScorer | None:
         if _close(cached.head, head):
             return cached
         svals = cached.svals
+    elif index.inv_vals.min(initial=0.0) < 0:
+        return None
     else:
         svals = (index.inv_vals * inv[index.inv_docs]).astype(np.float32)
-    index._dense = DenseScorer(index, head, inv, svals)
-    return index._dense
+    scorer = index._dense = DenseScorer(index, head, inv, svals)
+    return scorer
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
@@ -94,11 +100,10 @@ class DenseScorer:
         self.column = np.full(len(self.indptr) - 1, -1, np.int32)  # per feature: its column
         self.column[head] = np.arange(len(head))
         # slots x head, filled a column at a time from the postings
-        columns = np.zeros((len(head), n), np.float32)
+        self.matrix = np.zeros((n, len(head)), np.float32)
         for c, f in enumerate(head):
             a, b = self.indptr[f], self.indptr[f + 1]
-            columns[c, index.inv_docs[a:b]] = svals[a:b]
-        self.matrix = np.ascontiguousarray(columns.T)
+            self.matrix[index.inv_docs[a:b], c] = svals[a:b]
         self.block = max(1, min(1024, BLOCK_VALUES // n))
 
     def candidates(

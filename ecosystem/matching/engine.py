@@ -190,6 +190,7 @@ class MatchIndex(QueryingMixin, BatchMixin):
             copy=False,
         )
         self._build_inverted()
+        self._dense = None  # columns of the old main segment: not kept alive
         self.df = np.zeros(max(nv, 1024), np.int64)
         self.df[:nv] = np.diff(self.inv_indptr)  # the postings per feature, counted
         self.n_main = n

@@ -179,7 +179,8 @@ def exact_scores(
     spos,
     coefs,  # and the coefficients in query order (float64)
     inv,
-    found,  # work array: one float64 per query feature, left filled with -1
+    found,  # work array: one float64 per query feature, left filled with -1 (r values are >= 0
+    # on this path: dense.scorer_for checks)
     out,
 ):  # pragma: no cover - compiled
     """score_query's score of each slot, to the last bit: the same products added in the same

@@ -6,6 +6,7 @@ ties at the cut kept.
 """
 
 import random
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from ecosystem.matching import dense
 from ecosystem.matching.engine import Document, MatchIndex
 from ecosystem.matching.scoring import candidates
+from ecosystem.matching.weights import Weights
 from tests.matching.test_scoring import WORDS, assert_same, brute_force
 
 
@@ -136,3 +138,39 @@ def test_approximate_scores_are_within_the_error_bound(index):
         want = candidates(index, [q], 0, allowed)[0][1]
         assert np.array_equal(slots[exact > 0], want)  # every positive score is approximated
     assert worst > 0  # float32 did round: the bound was exercised
+
+
+def test_weights_giving_negative_terms_keep_the_postings_loop():
+    # a word seen only in a title of weight 1/4: r = 1 + ln(1/4) < 0; the dense path's error
+    # bound and cut need terms >= 0, so the batch must step aside and still equal search()
+    index = MatchIndex.build(mixed_docs(random.Random(6), 600), weights=Weights(title_weight=0.25))
+    assert index.inv_vals.min() < 0
+    queries, _ = parsed_queries(index, 100, seed=9)
+    many = index.search_many(queries, 5, use_facets=False)
+    assert index._dense is None
+    for query, hits in zip(queries, many, strict=True):
+        single = index.search(query, 5, use_facets=False)
+        assert [(h.doc_id, h.score) for h in hits] == [(h.doc_id, h.score) for h in single]
+
+
+class IntegerIndexOnly(Sequence):
+    """A sequence of queries that cannot be sliced."""
+
+    def __init__(self, items):
+        self.items = items
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, i):
+        if not isinstance(i, int):
+            raise TypeError("integer index only")
+        return self.items[i]
+
+
+def test_forked_batches_take_any_sequence(index):
+    queries, _ = parsed_queries(index, 140, seed=13)
+    forked = index.search_many(
+        IntegerIndexOnly(queries), 5, use_facets=False, processes=2, chunk_size=64
+    )
+    assert forked == index.search_many(queries, 5, use_facets=False)
