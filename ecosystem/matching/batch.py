@@ -97,9 +97,10 @@ class BatchMixin:
         warm = SimpleNamespace(features=np.zeros(1, np.int64), coef=np.zeros(1))
         candidates(self, [warm], 1, self.alive)
         # so is the dense scorer of large blocks, set up for a sample of the queries
-        if rest[0] > 0 and not self.delta_rows:
+        top_k, *_, bound = rest
+        if top_k > 0 and not self.delta_rows:
             sample = [queries[i] for i in range(min(256, len(queries)))]
-            scorer_for(self, self._parse_many(sample, rest[-1])[0], rest[0])
+            scorer_for(self, self._parse_many(sample, bound)[0], top_k)
         if self.delta_rows:
             self._delta_postings()
         n = len(queries)

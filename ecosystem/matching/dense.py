@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ecosystem.matching.kernels import dense_candidates, exact_scores
-from ecosystem.matching.scoring import Candidates
+from ecosystem.matching.scoring import Candidates, query_mask
 
 # A head feature is worth its column in the product when the postings it would read for an
 # average query of the block (share of queries having it x df) exceed this share of the
@@ -122,17 +122,14 @@ class DenseScorer:
         return out
 
     def _block(self, queries, k, allowed, exclude, rows, work) -> list[Candidates]:
-        n = self.index.n_main
         rows, tails = self._products(queries, rows)
         out: list[Candidates] = []
         for i, q in enumerate(queries):
             if not len(q.features):
                 out.append((np.zeros(0), np.zeros(0, np.int64)))
                 continue
-            mask = allowed[:n]
-            if exclude is not None and len(exclude[i]):
-                mask = mask.copy()
-                mask[[s for s in exclude[i] if s < n]] = False
+            # no delta segment here: every slot is a main one
+            mask = query_mask(allowed, exclude[i] if exclude is not None else ())
             slots, _ = self._approximate(rows[i], tails[i], mask, k, work)
             out.append(_top(self._exact(q, slots), slots, k))
         return out

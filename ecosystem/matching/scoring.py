@@ -29,17 +29,23 @@ def candidates(
     cand_slots, cand_scores = np.empty(n, np.int64), np.empty(n)
     out: list[Candidates] = []
     for i, q in enumerate(queries):
-        mask = allowed
-        if exclude is not None and len(exclude[i]):
-            mask = allowed.copy()
-            mask[list(exclude[i])] = False
         if not len(q.features):
             out.append((np.zeros(0), np.zeros(0, np.int64)))
             continue
+        mask = query_mask(allowed, exclude[i] if exclude is not None else ())
         segments = ((*main, q.features), (*delta[:3], _compact_ids(delta[3], q.features)))
         c = score_query(segments, q.coef, inv, mask, k, acc, heap, cand_slots, cand_scores)
         out.append((cand_scores[:c].copy(), cand_slots[:c].copy()))
     return out
+
+
+def query_mask(allowed: np.ndarray, excluded) -> np.ndarray:
+    """The slots one query may return: ``allowed`` without its excluded slots."""
+    if not len(excluded):
+        return allowed
+    mask = allowed.copy()
+    mask[list(excluded)] = False
+    return mask
 
 
 # An empty delta segment, so that the kernel always sees two segments of the same types: one
