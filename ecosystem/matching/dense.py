@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ecosystem.matching.kernels import dense_candidates, exact_scores
-from ecosystem.matching.scoring import Candidates, query_mask
+from ecosystem.matching.scoring import Candidates, each_query
 
 # A head feature is worth its column in the product when the postings it would read for an
 # average query of the block (share of queries having it x df) exceed this share of the
@@ -123,16 +123,12 @@ class DenseScorer:
 
     def _block(self, queries, k, allowed, exclude, rows, work) -> list[Candidates]:
         rows, tails = self._products(queries, rows)
-        out: list[Candidates] = []
-        for i, q in enumerate(queries):
-            if not len(q.features):
-                out.append((np.zeros(0), np.zeros(0, np.int64)))
-                continue
-            # no delta segment here: every slot is a main one
-            mask = query_mask(allowed, exclude[i] if exclude is not None else ())
+
+        def score(i, q, mask) -> Candidates:  # no delta segment here: every slot is a main one
             slots, _ = self._approximate(rows[i], tails[i], mask, k, work)
-            out.append(_top(self._exact(q, slots), slots, k))
-        return out
+            return _top(self._exact(q, slots), slots, k)
+
+        return each_query(queries, allowed, exclude, score)
 
     def _products(self, queries, out) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
         """The head part of every query's scores (one row per query, in ``out``) and each

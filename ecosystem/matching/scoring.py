@@ -27,15 +27,24 @@ def candidates(
     # work arrays reused by every query of the call (the kernel leaves acc zeroed)
     acc, heap = np.zeros(n), np.zeros(max(k, 1))
     cand_slots, cand_scores = np.empty(n, np.int64), np.empty(n)
+
+    def score(i, q, mask) -> Candidates:
+        segments = ((*main, q.features), (*delta[:3], _compact_ids(delta[3], q.features)))
+        c = score_query(segments, q.coef, inv, mask, k, acc, heap, cand_slots, cand_scores)
+        return cand_scores[:c].copy(), cand_slots[:c].copy()
+
+    return each_query(queries, allowed, exclude, score)
+
+
+def each_query(queries: Sequence, allowed: np.ndarray, exclude, score) -> list[Candidates]:
+    """score(i, query, mask) of each query that has features (none for the others), the mask
+    being the slots it may return: ``allowed`` without ``exclude[i]``."""
     out: list[Candidates] = []
     for i, q in enumerate(queries):
         if not len(q.features):
             out.append((np.zeros(0), np.zeros(0, np.int64)))
-            continue
-        mask = query_mask(allowed, exclude[i] if exclude is not None else ())
-        segments = ((*main, q.features), (*delta[:3], _compact_ids(delta[3], q.features)))
-        c = score_query(segments, q.coef, inv, mask, k, acc, heap, cand_slots, cand_scores)
-        out.append((cand_scores[:c].copy(), cand_slots[:c].copy()))
+        else:
+            out.append(score(i, q, query_mask(allowed, exclude[i] if exclude is not None else ())))
     return out
 
 
