@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app ecosystem
 
-.PHONY: run test install install-dev translations worker beat lint format bench clean messages browser
+.PHONY: run test install install-dev translations worker beat lint format bench clean messages browser seed-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+seed-check: install
+	$(BIN)/python scripts/check_seed.py
 
 bench: install-dev
 	$(BIN)/python bench/bench_matching.py --sizes 10000,100000

@@ -3,7 +3,7 @@
 import importlib.util
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "ecosystem" / "registry" / "seed" / "check_seed.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "check_seed.py"
 
 
 def _checker():
@@ -19,7 +19,7 @@ def test_seed_data_passes_its_checks(capsys):
 
 def test_the_checks_catch_a_broken_tax_code(tmp_path):
     module = _checker()
-    data, problems = module.load(SCRIPT.parent)
+    data, problems = module.load(module.SEED_DIR)
     assert problems == []
     enterprise = next(o for o in data["organisations"] if o.get("tax_code"))
     enterprise["tax_code"] = enterprise["tax_code"][:9] + str(

@@ -4,9 +4,10 @@
 It uses the platform's own identifier checks and enums (so the data is held to exactly
 what the forms accept) and runs from the repository root:
 
-    python ecosystem/registry/seed/check_seed.py
+    python scripts/check_seed.py [SEED_FOLDER]
 
-The test suite runs it too (tests/registry/test_seed_data.py).
+SEED_FOLDER defaults to ecosystem/registry/seed. It lives outside the package so that it is
+not installed with the application; the test suite runs it too (tests/registry/test_seed_data.py).
 
 Exits 1 with the list of problems, or prints the counts (and a few notes useful to whoever builds
 the matching dev set) and exits 0.
@@ -21,8 +22,9 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[2]))  # the repository root, when run as a script
+ROOT = Path(__file__).resolve().parents[1]
+SEED_DIR = ROOT / "ecosystem" / "registry" / "seed"
+sys.path.insert(0, str(ROOT))  # the repository root, when run as a script
 
 from ecosystem.core.text import strip_diacritics  # noqa: E402
 from ecosystem.registry.enums import Confidentiality, IPStatus, OrgKind, StartupStage  # noqa: E402
@@ -725,7 +727,7 @@ def load(folder: Path) -> tuple[dict[str, list], list[str]]:
 
 
 def main(argv: list[str]) -> int:
-    folder = Path(argv[1]) if len(argv) > 1 else HERE
+    folder = Path(argv[1]) if len(argv) > 1 else SEED_DIR
     data, problems = load(folder)
     if problems:
         print("\n".join(problems), file=sys.stderr)
