@@ -49,7 +49,8 @@ def create_token(user: User, name: str, can_write: bool, days: int | None) -> tu
     return token, plain
 
 
-def revoke_token(token: ApiToken, user: User) -> None:
+def revoke_token(token: ApiToken, user: User | None) -> None:
+    """``user`` is who revokes it; None for the command line (the audit row names the system)."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record_audit("api.token_revoked", token, actor=user, name=token.name)

@@ -14,18 +14,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from ecosystem.auth.passwords import MIN_PASSWORD_LENGTH
+from ecosystem.auth.passwords import password_problem
 from ecosystem.core.forms import BaseForm
 
 LANGUAGE_CHOICES = [("vi", "Tiếng Việt"), ("en", "English")]
 
 
 def _password_strength(form: BaseForm, field: PasswordField) -> None:
-    value = field.data or ""
-    if len(value) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(_l("Mật khẩu cần ít nhất %(n)d ký tự.", n=MIN_PASSWORD_LENGTH))
-    if len(set(value)) < 4:
-        raise ValidationError(_l("Mật khẩu quá đơn giản: hãy dùng nhiều ký tự khác nhau."))
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
 
 def _new_password(label: object) -> PasswordField:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -20,7 +21,7 @@ from ecosystem.auth.models import (
     User,
     UserRole,
 )
-from ecosystem.auth.passwords import hash_password
+from ecosystem.auth.passwords import hash_password, password_problem
 from ecosystem.auth.sessions import end_all_sessions
 from ecosystem.auth.tokens import make_reset_token, make_verify_token
 from ecosystem.core.audit import record_audit
@@ -47,12 +48,16 @@ def _send_template_mail(user: User, template: str, subject: Any, **context: Any)
         send_mail(user.email, str(subject), body)
 
 
-def register_user(data: dict[str, Any]) -> User:
-    if find_user_by_email(data["email"]) is not None:
+def check_email_free(email: str) -> None:
+    if find_user_by_email(email) is not None:
         raise UserError(
             _("Địa chỉ e-mail này đã được đăng ký. Hãy đăng nhập hoặc đặt lại mật khẩu."),
             field="email",
         )
+
+
+def _new_user(data: dict[str, Any]) -> User:
+    check_email_free(data["email"])
     user = User(
         email=unicodedata.normalize("NFKC", data["email"]).strip(),
         email_key=email_key(data["email"]),
@@ -63,8 +68,40 @@ def register_user(data: dict[str, Any]) -> User:
     )
     db.session.add(user)
     db.session.flush()
+    return user
+
+
+def register_user(data: dict[str, Any]) -> User:
+    user = _new_user(data)
     record_audit("auth.register", user, actor=user)
     send_verification(user)
+    return user
+
+
+def check_new_account(email: str, password: str | None = None) -> None:
+    """Refuse a malformed or taken e-mail (and a weak password, when given) before an
+    operator's account is made. The sign-up form checks the same through its validators."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise UserError(_("Địa chỉ e-mail không hợp lệ."), field="email") from None
+    check_email_free(email)
+    problem = None if password is None else password_problem(password)
+    if problem:
+        raise UserError(problem, field="password")
+
+
+def create_verified_user(
+    data: dict[str, Any], roles: list[PlatformRole], admin: User | None = None
+) -> User:
+    """An account made by an operator (``flask user create``): active, e-mail verified, no
+    mail sent. ``admin`` is None when no signed-in person made it (the command line)."""
+    check_new_account(data["email"], data["password"])
+    user = _new_user(data)
+    user.email_verified_at = utcnow()
+    record_audit("auth.register", user, actor=admin, via="operator")
+    for role in roles:
+        grant_role(user, role, admin)
     return user
 
 
@@ -125,16 +162,17 @@ def set_active(user: User, active: bool, admin: User) -> None:
     )
 
 
-def grant_role(user: User, role: PlatformRole, admin: User) -> None:
+def grant_role(user: User, role: PlatformRole, admin: User | None) -> None:
+    """``admin`` is None for the command line: the audit row then names the system."""
     if user.has_role(role):
         return
-    user.roles.append(UserRole(role=role, granted_by_id=admin.id))
+    user.roles.append(UserRole(role=role, granted_by_id=admin.id if admin else None))
     db.session.flush()
     record_audit("auth.role_granted", user, actor=admin, role=role)
 
 
-def revoke_role(user: User, role: PlatformRole, admin: User) -> None:
-    if role is PlatformRole.admin and user.id == admin.id:
+def revoke_role(user: User, role: PlatformRole, admin: User | None) -> None:
+    if role is PlatformRole.admin and admin is not None and user.id == admin.id:
         raise UserError(_("Bạn không thể tự thu hồi quyền quản trị của mình."))
     for link in [r for r in user.roles if r.role is role]:
         user.roles.remove(link)
