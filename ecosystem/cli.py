@@ -31,6 +31,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(index_group)
 
 
+def operator_locale():
+    """Messages of operations (translated) in the operators' language."""
+    return force_locale(OPERATOR_LOCALE)
+
+
 def commit() -> None:
     """The one commit of an operator command (to be replaced by core's unit of work)."""
     db.session.commit()
@@ -45,7 +50,7 @@ def operator_transaction() -> Iterator[None]:
     valid only once committed.
     """
     try:
-        with force_locale(OPERATOR_LOCALE):
+        with operator_locale():
             yield
             commit()
     except UserError as error:

@@ -162,3 +162,15 @@ def sql_count(db_session):
     sa.event.listen(engine, "before_cursor_execute", _count)
     yield statements
     sa.event.remove(engine, "before_cursor_execute", _count)
+
+
+@pytest.fixture
+def cli(app, db_session):
+    """Runs ``flask ARGS`` as an operator would, with its own app context and so its own
+    database session (on the test's connection: its commit or rollback stays in the test)."""
+    runner = app.test_cli_runner()
+
+    def invoke(*args: str, input: str | None = None):
+        return contextvars.Context().run(runner.invoke, args=list(args), input=input)
+
+    return invoke

@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from ecosystem.auth import operations as ops
 from ecosystem.auth.models import PlatformRole, User
 from ecosystem.auth.passwords import password_problem
-from ecosystem.cli import operator_transaction
+from ecosystem.cli import operator_locale, operator_transaction
 
 user_group = AppGroup("user", help="Create accounts and change their platform roles.")
 
@@ -42,18 +42,23 @@ def generate_password() -> str:
             return password
 
 
+def interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 def _read_password(from_stdin: bool, generate: bool) -> tuple[str, bool]:
     """(password, generated). Interactive: a hidden prompt typed twice; otherwise generated."""
     if from_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise click.ClickException("--password-stdin given but no password on stdin")
         return password, False
-    if generate or not sys.stdin.isatty():
+    if generate or not interactive():
         return generate_password(), True
     while True:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        problem = password_problem(password)
+        with operator_locale():
+            problem = password_problem(password)
         if problem is None:
             return password, False
         click.echo(problem, err=True)
