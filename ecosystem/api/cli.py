@@ -41,6 +41,8 @@ def create_token_command(email: str, scope: str, name: str, days: int) -> None:
         expiry = f"expires {token.expires_at:%Y-%m-%d}" if token.expires_at else "no expiry"
         summary = f"token {token.id} {token.name!r} ({scope}, {expiry}) for {user.email}"
     click.echo(summary, err=True)
+    if not user.is_active:
+        click.echo("warning: the account is disabled; the token works once it is enabled", err=True)
     click.echo("shown once, store it now:", err=True)
     click.echo(plain)
 
