@@ -59,7 +59,7 @@ def operator_transaction() -> Iterator[None]:
     except (OperationalError, ProgrammingError) as exc:
         db.session.rollback()
         raise click.ClickException(
-            f"database error: {str(exc.orig).strip()} (is the database up and migrated? "
+            f"database error: {' '.join(str(exc.orig).split())} (is the database up and migrated? "
             "run `flask --app ecosystem setup`)"
         ) from None
     except IntegrityError as exc:

@@ -6,9 +6,11 @@ must exit non-zero with one clear line, no traceback, and nothing written.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from ecosystem.auth import cli as auth_cli
@@ -19,6 +21,7 @@ from ecosystem.core.audit import AuditEvent
 from ecosystem.core.errors import UserError
 from ecosystem.extensions import db
 from tests.api.conftest import bearer
+from tests.auth.support import separate_app
 
 GOOD_PASSWORD = "Sông Hương 2026 xanh"
 
@@ -317,3 +320,24 @@ def test_token_create_needs_a_known_scope(cli, make_user):
     result = cli("token", "create", user.email, "--scope", "admin")
     assert result.exit_code == 2 and "'admin' is not one of 'read', 'write'" in result.output
     assert "Traceback" not in result.output and counts() == before
+
+
+def test_token_for_a_disabled_account_warns_and_does_not_authenticate(cli, client, make_user):
+    user = make_user("locked@hue.gov.vn", is_active=False)
+    result = cli("token", "create", user.email, "--scope", "read")
+    assert result.exit_code == 0, result.output
+    assert "the account is disabled" in result.stderr
+    assert client.get("/api/v1/me", headers=bearer(result.stdout.strip())).status_code == 401
+
+
+def test_a_database_problem_is_one_clear_line(tmp_path):
+    with separate_app(tmp_path) as other:
+        with other.app_context():
+            db.session.execute(sa.text("DROP TABLE api_tokens"))
+            db.session.commit()
+        runner = other.test_cli_runner()
+        result = contextvars.Context().run(runner.invoke, args=["token", "revoke", "5"])
+    assert result.exit_code == 1, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("Error: database error: ") and "api_tokens" in line
+    assert line.endswith("run `flask --app ecosystem setup`)")
