@@ -86,6 +86,8 @@ def create_user_command(
     """Create an active account with a verified e-mail."""
     if password_stdin and generate_password:
         raise click.UsageError("use either --password-stdin or --generate-password")
+    if len(name.strip()) > 200:
+        raise click.ClickException("--name is longer than 200 characters")
     wanted = list(dict.fromkeys(parse_role(r) for r in roles))
     with operator_transaction():
         ops.check_new_account(email)  # before asking for a password

@@ -144,8 +144,17 @@ def test_generated_passwords_pass_the_policy_and_differ():
             "",
             "--password-stdin given but no password on stdin",
         ),
+        (["an@hue.gov.vn", "--name", "N" * 201], None, "--name is longer than 200 characters"),
     ],
-    ids=["bad-email", "no-tld", "unknown-role", "short-password", "simple-password", "empty-stdin"],
+    ids=[
+        "bad-email",
+        "no-tld",
+        "unknown-role",
+        "short-password",
+        "simple-password",
+        "empty-stdin",
+        "long-name",
+    ],
 )
 def test_create_user_refusals_write_nothing(cli, args, stdin, message):
     before = counts()
