@@ -16,6 +16,7 @@ from ecosystem.core.db import configure_sqlite
 from ecosystem.core.errors import register_error_handlers
 from ecosystem.core.logging import configure_logging
 from ecosystem.core.security import register_security_headers
+from ecosystem.core.uow import init_unit_of_work
 from ecosystem.extensions import babel, csrf, db, limiter, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     _register_template_helpers(app)
     _register_cli(app)
+    init_unit_of_work(app)  # last: its after-request function must run first
     return app
 
 

@@ -117,6 +117,9 @@ class CSRFClient(FlaskClient):
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", self.csrf_token())
             kwargs["headers"] = headers
+        # Read the whole body and close the response, as a WSGI server does: in-process
+        # tasks run on close, after the response was sent (core.uow).
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self) -> str:

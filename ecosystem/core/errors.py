@@ -38,6 +38,10 @@ MESSAGES = {
         _l("Quá nhiều yêu cầu"),
         _l("Bạn đã thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại."),
     ),
+    409: (
+        _l("Dữ liệu đã thay đổi"),
+        _l("Dữ liệu vừa được thay đổi bởi một thao tác khác. Hãy tải lại trang và thử lại."),
+    ),
     422: (_l("Không thể thực hiện"), _l("Yêu cầu không thể thực hiện với dữ liệu này.")),
     500: (_l("Lỗi hệ thống"), _l("Đã có lỗi ngoài ý muốn. Chúng tôi đã ghi nhận và sẽ khắc phục.")),
 }

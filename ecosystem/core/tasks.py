@@ -2,7 +2,8 @@
 
 A task that reads a row the request has not committed yet would not find it (real worker)
 or would deadlock on SQLite (in-process tasks), so tasks wait for the commit; a rollback
-discards them.
+discards them. In-process (eager) tasks committed by a request wait further, until the
+response has been sent (``core.uow``): a page never waits for background work.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -18,6 +19,7 @@ from ecosystem.extensions import db
 
 log = logging.getLogger(__name__)
 _PENDING = "ecosystem_pending_tasks"
+_DEFERRED = "_deferred_tasks"
 
 
 def app_task(task: Any) -> Any:
@@ -59,11 +61,34 @@ class _Callback:
 @event.listens_for(Session, "after_commit")
 def _send_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, [])
+    if pending and has_request_context() and _runs_in_process():
+        g.setdefault(_DEFERRED, []).extend(pending)
+        return
+    _send(pending)
+
+
+def _send(pending: list[tuple[Any, tuple, dict]]) -> None:
     for task, args, kwargs in pending:
         try:
             task.apply_async(args=args, kwargs=kwargs)
         except Exception:  # the data is committed; a lost message is logged, not a 500
             log.exception("could not enqueue task %s", getattr(task, "name", task))
+
+
+def _runs_in_process() -> bool:
+    celery = current_app.extensions.get("celery")
+    return celery is not None and bool(celery.conf.task_always_eager)
+
+
+def take_deferred_tasks() -> list[tuple[Any, tuple, dict]]:
+    """The in-process tasks this request committed, to run once its response is sent."""
+    return g.pop(_DEFERRED, [])
+
+
+def run_deferred_tasks(app: Flask, pending: list[tuple[Any, tuple, dict]]) -> None:
+    # The request's context is gone by now; each task opens its own, the callbacks get one.
+    with app.app_context():
+        _send(pending)
 
 
 @event.listens_for(Session, "after_soft_rollback")
