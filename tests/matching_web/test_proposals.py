@@ -422,3 +422,23 @@ def test_when_a_proposed_record_goes_the_next_best_takes_its_place(
     listing_ops.archive_listing("result", best, None)
     commit()
     assert [m.target_id for m in proposals_of("need", need.id)] == [runner_up.id]
+
+
+def test_publishing_returns_before_the_matching_update_runs(
+    client, make_org, make_member, make_result, make_need
+):
+    """Embedded default: the page is answered first; the proposal appears afterwards."""
+    university = make_org("Trường Đại học Nông Lâm Huế", kind=OrgKind.university)
+    enterprise = make_org("Công ty Thủy sản Đầm Phá", kind=OrgKind.enterprise)
+    researcher = make_member(university, role="admin", email="uow-nghien@huaf.edu.vn")
+    need = make_need(enterprise)
+    result = make_result(university, state="draft", user=researcher)
+    commit()
+    login(client, researcher)
+    response = client.post(
+        f"/results/{result.id}/state", data={"action": "publish"}, buffered=False
+    )
+    assert response.status_code == 302
+    assert the_match("need", need.id, "result", result.id) is None
+    response.close()
+    assert the_match("need", need.id, "result", result.id) is not None
