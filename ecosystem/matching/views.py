@@ -21,7 +21,6 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired, InputRequired
 
 from ecosystem.auth.models import User
-from ecosystem.core.errors import UserError
 from ecosystem.core.fields import DateVNField, VNDField
 from ecosystem.core.forms import BaseForm
 from ecosystem.core.jobs import start_job
@@ -29,6 +28,7 @@ from ecosystem.core.models import utcnow
 from ecosystem.core.notifications import Notification
 from ecosystem.core.pagination import paginate
 from ecosystem.core.permissions import login_required, require
+from ecosystem.core.uow import attempt
 from ecosystem.core.urls import is_safe_next
 from ecosystem.extensions import db
 from ecosystem.matching import operations as ops
@@ -154,16 +154,7 @@ def detail(match_id: int):
 
 
 def _act(match: Match, action, success: str) -> None:
-    try:
-        action()
-    except UserError as error:
-        db.session.rollback()
-        if error.status == 403:
-            abort(403)
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    attempt(action, success)  # committed by the unit of work at the end of the request
 
 
 @bp.post("/matches/<int:match_id>/interest")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ecosystem.core.errors import UserError
 from ecosystem.core.permissions import login_required, require
+from ecosystem.core.uow import attempt
 from ecosystem.extensions import db
 from ecosystem.registry import listing_operations as ops
 from ecosystem.registry import permissions as perms
@@ -183,14 +184,7 @@ def _field_error(form: Any, error: UserError) -> None:
 
 
 def _run(action: Any, success: str) -> None:
-    try:
-        action()
-    except UserError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    attempt(action, success)  # committed by the unit of work at the end of the request
 
 
 blueprints = [make_blueprint(spec) for spec in SPECS.values()]
