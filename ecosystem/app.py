@@ -96,6 +96,7 @@ def import_models() -> None:
     from ecosystem.registry import import_models as _imports  # noqa: F401
     from ecosystem.registry import models as _registry  # noqa: F401
     from ecosystem.registry import search_index as _search  # noqa: F401
+    from ecosystem.workflow import models as _fund  # noqa: F401
 
 
 def select_locale() -> str:
