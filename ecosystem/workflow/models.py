@@ -321,9 +321,7 @@ class Award(TimestampMixin, Base):
     __tablename__ = "fund_awards"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("fund_applications.id"), unique=True
-    )
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("fund_applications.id"), unique=True)
     contract_number: Mapped[str] = mapped_column(sa.String(64), unique=True)
     signed_on: Mapped[dt.date] = mapped_column()
     amount: Mapped[int] = mapped_column(sa.BigInteger)
