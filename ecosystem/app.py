@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.registry import attachment_views, data_views, listing_views
     from ecosystem.registry import views as registry_views
     from ecosystem.site.views import bp as site_bp
+    from ecosystem.workflow import views as workflow_views
 
     init_sessions(app)
     oidc.init_oidc(app)
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
         *listing_views.blueprints,
         api_views.bp,
         token_views.bp,
+        workflow_views.bp,
     ):
         app.register_blueprint(blueprint)
     from ecosystem.matching.setup import init_app as init_matching
@@ -148,6 +150,7 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from ecosystem.core import formatting
+    from ecosystem.core.transitions import allowed_transitions
 
     app.jinja_env.filters.update(
         date=formatting.format_date,
@@ -165,6 +168,7 @@ def _register_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
             "nav_items": nav_items(),
+            "allowed_transitions": allowed_transitions,
             **registry_helpers(),
         }
 

@@ -8,6 +8,7 @@ request's effect never changes another's answer.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import secrets
@@ -17,6 +18,7 @@ import pytest
 from ecosystem.api.tokens import create_token
 from ecosystem.auth.models import MembershipStatus, OrgMembership, UserSession
 from ecosystem.core.jobs import Job
+from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match, MatchState
 from ecosystem.matching.signals import paused
@@ -26,6 +28,7 @@ from ecosystem.registry.attachments import add_attachment
 from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.import_models import ImportBatch, ImportState
 from ecosystem.registry.models import ResearchField
+from ecosystem.workflow.models import ApplicationState, CallState, FundApplication, FundCall
 
 ROLES = (
     "anon",
@@ -63,6 +66,14 @@ CREATOR = profile("403", anon="login", member="ok", admin="ok")
 CREATOR_POST = {**CREATOR, "anon": "403"}
 API_WRITE = profile("401")
 EVERYONE_404 = profile("404")
+FUND = profile("403", anon="login", admin="ok", fund_manager="ok")
+FUND_POST = {**FUND, "anon": "403"}
+# Another organisation's application answers like a missing one.
+APPLICATION = profile(
+    "404", anon="login", member="ok", orgadmin="ok", admin="ok", fund_manager="ok"
+)
+APPLICATION_POST = {**APPLICATION, "anon": "403"}
+DRAFT_EDIT = {**APPLICATION, "admin": "403", "fund_manager": "403"}
 
 LISTING_RULES = {
     "index": ("GET", "/{kind}s/", PUBLIC),
@@ -156,6 +167,19 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "api.create_item": [("POST", "/api/v1/needs", API_WRITE)],
     "api.update_item": [("PATCH", "/api/v1/results/{result}", API_WRITE)],
     "api.archive_item": [("POST", "/api/v1/results/{result}/archive", API_WRITE)],
+    "workflow.index": [("GET", "/fund/", PUBLIC)],
+    "workflow.feed": [("GET", "/fund/calls.atom", PUBLIC)],
+    "workflow.call": [("GET", "/fund/calls/{call}", PUBLIC)],
+    "workflow.new_call": [("GET", "/fund/calls/new", FUND)],
+    "workflow.call_state": [("POST", "/fund/calls/{call}/state", FUND_POST)],
+    "workflow.call_applications": [("GET", "/fund/calls/{call}/applications", FUND)],
+    "workflow.apply": [("GET", "/fund/calls/{call}/apply", SIGNED_IN)],
+    "workflow.applications": [("GET", "/fund/applications", SIGNED_IN)],
+    "workflow.application": [("GET", "/fund/applications/{application}", APPLICATION)],
+    "workflow.edit": [("GET", "/fund/applications/{draft_application}/edit", DRAFT_EDIT)],
+    "workflow.application_state": [
+        ("POST", "/fund/applications/{application}/state", APPLICATION_POST)
+    ],
 }
 for kind in ("result", "need", "startup", "investor"):
     for view, (method, path, expected) in LISTING_RULES.items():
@@ -272,6 +296,7 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
     )
     db.session.add_all([job, batch])
     token, _plain = create_token(users["member"], "t", True, None)
+    call, application, draft_application = _fund(org)
     db.session.flush()
     ids = {
         "org": org.id,
@@ -290,11 +315,36 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
         "job": job.id,
         "batch": batch.id,
         "token": token.id,
+        "call": call.id,
+        "application": application.id,
+        "draft_application": draft_application.id,
         "member_id": users["member"].id,
         "unsubscribe": _unsubscribe(app, users["member"]),
     }
     db.session.commit()
     return users, ids
+
+
+def _fund(org):
+    now = utcnow()
+    call = FundCall(
+        title_vi="Đợt gọi",
+        budget=1_000_000_000,
+        max_amount=500_000_000,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=9),
+        state=CallState.open,
+    )
+    submitted = FundApplication(
+        call=call,
+        organisation_id=org.id,
+        title="Hồ sơ đã nộp",
+        state=ApplicationState.submitted,
+        submitted_at=now,
+    )
+    draft = FundApplication(call=call, organisation_id=org.id, title="Bản nháp")
+    db.session.add_all([call, submitted, draft])
+    return call, submitted, draft
 
 
 def _unsubscribe(app, user) -> str:

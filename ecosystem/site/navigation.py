@@ -26,6 +26,7 @@ _ITEMS = (
     NavItem("startups.index", lazy_pgettext("section", "Khởi nghiệp")),
     NavItem("investors.index", lazy_pgettext("section", "Nhà đầu tư")),
     NavItem("registry.groups", lazy_pgettext("section", "Nhóm nghiên cứu")),
+    NavItem("workflow.index", lazy_pgettext("section", "Quỹ KH&CN")),
 )
 
 

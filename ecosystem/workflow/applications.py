@@ -386,8 +386,12 @@ APPLICATION_WORKFLOW = Workflow(
 
 # The transitions a page offers as plain buttons; the others need a form of their own.
 FORM_TRANSITIONS = frozenset(
-    {"mark_ineligible", "request_info", "approve", "waitlist", "reject", "terminate", "contract"}
+    {"mark_ineligible", "request_info", "approve", "waitlist", "reject", "terminate"}
 )
+
+
+# Performed with data of their own (the contract's number, date, milestones) on the award page.
+OWN_PAGE_TRANSITIONS = frozenset({"contract"})
 
 
 def apply(application: FundApplication, name: str, user: Any, **data: Any) -> Transition:

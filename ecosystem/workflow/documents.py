@@ -49,6 +49,10 @@ def add_document(
     application.documents.append(document)
     db.session.flush()
     record_audit(
-        "fund_application.document_added", application, actor=user, doc_key=doc_key, filename=display
+        "fund_application.document_added",
+        application,
+        actor=user,
+        doc_key=doc_key,
+        filename=display,
     )
     return document

@@ -40,14 +40,22 @@ def _key(label: str, index: int) -> str:
 
 def parse_lines(text: str) -> list[list[str]]:
     """Lines of ``a | b | c`` as lists of trimmed cells; blank lines skipped."""
-    return [[cell.strip() for cell in line.split("|")] for line in text.splitlines() if line.strip()]
+    return [
+        [cell.strip() for cell in line.split("|")] for line in text.splitlines() if line.strip()
+    ]
 
 
 class CallForm(BaseForm):
-    title_vi = StringField(_l("Tên đợt gọi (tiếng Việt)"), validators=[DataRequired(), Length(max=300)])
+    title_vi = StringField(
+        _l("Tên đợt gọi (tiếng Việt)"), validators=[DataRequired(), Length(max=300)]
+    )
     title_en = StringField(_l("Tên đợt gọi (tiếng Anh)"), validators=[Optional(), Length(max=300)])
-    description_vi = TextAreaField(_l("Mô tả (tiếng Việt)"), validators=[Optional(), Length(max=20000)])
-    description_en = TextAreaField(_l("Mô tả (tiếng Anh)"), validators=[Optional(), Length(max=20000)])
+    description_vi = TextAreaField(
+        _l("Mô tả (tiếng Việt)"), validators=[Optional(), Length(max=20000)]
+    )
+    description_en = TextAreaField(
+        _l("Mô tả (tiếng Anh)"), validators=[Optional(), Length(max=20000)]
+    )
     budget = VNDField(_l("Tổng kinh phí (₫)"), validators=[InputRequired()])
     min_amount = VNDField(_l("Mức tối thiểu mỗi hồ sơ (₫)"), validators=[Optional()])
     max_amount = VNDField(_l("Mức tối đa mỗi hồ sơ (₫)"), validators=[InputRequired()])
@@ -65,11 +73,14 @@ class CallForm(BaseForm):
         _l("Tài liệu bắt buộc (mỗi dòng một tài liệu)"), validators=[Optional(), Length(max=5000)]
     )
     questions = TextAreaField(
-        _l("Câu hỏi (mỗi dòng: câu hỏi | text/number/choice/file | lựa chọn cách nhau bởi dấu phẩy | bắt buộc)"),
+        _l(
+            "Câu hỏi (mỗi dòng: câu hỏi | text/number/choice/file | lựa chọn cách nhau bởi dấu phẩy | bắt buộc)"
+        ),
         validators=[Optional(), Length(max=10000)],
     )
     rubric = TextAreaField(
-        _l("Tiêu chí chấm (mỗi dòng: tiêu chí | trọng số)"), validators=[DataRequired(), Length(max=5000)]
+        _l("Tiêu chí chấm (mỗi dòng: tiêu chí | trọng số)"),
+        validators=[DataRequired(), Length(max=5000)],
     )
     score_max = IntegerField(_l("Thang điểm tối đa"), default=5, validators=[NumberRange(2, 100)])
     reviewers_per_application = IntegerField(
@@ -87,11 +98,23 @@ class CallForm(BaseForm):
     def rules(self) -> dict[str, Any]:
         data = {
             name: self[name].data
-            for name in (
-                "title_vi title_en description_vi description_en budget max_amount "
-                "cofunding_percent eligible_kinds field_codes trl_min trl_max three_party "
-                "score_max reviewers_per_application reviewer_load_limit"
-            ).split()
+            for name in [
+                "title_vi",
+                "title_en",
+                "description_vi",
+                "description_en",
+                "budget",
+                "max_amount",
+                "cofunding_percent",
+                "eligible_kinds",
+                "field_codes",
+                "trl_min",
+                "trl_max",
+                "three_party",
+                "score_max",
+                "reviewers_per_application",
+                "reviewer_load_limit",
+            ]
         }
         data["min_amount"] = self.min_amount.data or 0
         data["opens_at"] = local_to_utc(self.opens_on.data, dt.time.min)
@@ -107,13 +130,20 @@ class CallForm(BaseForm):
                 "label_vi": cells[0],
                 "label_en": cells[0],
                 "type": (cells[1] if len(cells) > 1 and cells[1] else "text"),
-                "choices": [c.strip() for c in cells[2].split(",") if c.strip()] if len(cells) > 2 else [],
+                "choices": [c.strip() for c in cells[2].split(",") if c.strip()]
+                if len(cells) > 2
+                else [],
                 "required": len(cells) > 3 and cells[3].lower() not in {"", "0", "no", "không"},
             }
             for i, cells in enumerate(parse_lines(self.questions.data or ""))
         ]
         data["rubric"] = [
-            {"key": _key(cells[0], i), "label_vi": cells[0], "label_en": cells[0], "weight": _weight(cells)}
+            {
+                "key": _key(cells[0], i),
+                "label_vi": cells[0],
+                "label_en": cells[0],
+                "weight": _weight(cells),
+            }
             for i, cells in enumerate(parse_lines(self.rubric.data or ""))
         ]
         return data
@@ -138,10 +168,14 @@ class ApplicationForm(BaseForm):
     title = StringField(_l("Tên dự án"), validators=[DataRequired(), Length(max=300)])
     summary = TextAreaField(_l("Tóm tắt"), validators=[Optional(), Length(max=20000)])
     field_code = SelectField(_l("Lĩnh vực"), choices=[], validate_choice=False)
-    trl = IntegerField(_l("Mức sẵn sàng công nghệ (TRL)"), validators=[Optional(), NumberRange(1, 9)])
+    trl = IntegerField(
+        _l("Mức sẵn sàng công nghệ (TRL)"), validators=[Optional(), NumberRange(1, 9)]
+    )
     requested_amount = VNDField(_l("Kinh phí đề nghị Quỹ hỗ trợ (₫)"), validators=[Optional()])
     cofunding_amount = VNDField(_l("Vốn đối ứng (₫)"), validators=[Optional()])
-    partner_ids = SelectMultipleField(_l("Tổ chức phối hợp"), coerce=int, choices=[], validate_choice=False)
+    partner_ids = SelectMultipleField(
+        _l("Tổ chức phối hợp"), coerce=int, choices=[], validate_choice=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -151,4 +185,6 @@ class ApplicationForm(BaseForm):
 class DecisionForm(BaseForm):
     reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=5000)])
     amount = VNDField(_l("Kinh phí phê duyệt (₫)"), validators=[Optional()])
-    reply_days = IntegerField(_l("Hạn trả lời (số ngày)"), default=14, validators=[Optional(), NumberRange(1, 90)])
+    reply_days = IntegerField(
+        _l("Hạn trả lời (số ngày)"), default=14, validators=[Optional(), NumberRange(1, 90)]
+    )

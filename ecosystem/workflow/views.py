@@ -8,12 +8,14 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ecosystem.core.errors import UserError
 from ecosystem.core.formatting import parse_vnd
 from ecosystem.core.permissions import login_required, require
 from ecosystem.core.uow import atomic, attempt
 from ecosystem.extensions import db
+from ecosystem.registry.enums import OrgKind, label
 from ecosystem.registry.models import Organisation
 from ecosystem.workflow import applications as ops
 from ecosystem.workflow import calls as call_ops
@@ -26,10 +28,42 @@ from ecosystem.workflow.forms import (
     DecisionForm,
     StartApplicationForm,
 )
+from ecosystem.workflow.labels import fund_label, fund_tone
 from ecosystem.workflow.models import CallState, FundApplication, FundCall
-from ecosystem.workflow.queries import calls_for, my_applications, organisation_choices
+from ecosystem.workflow.queries import (
+    applications_of_call,
+    calls_for,
+    my_applications,
+    organisation_choices,
+)
 
 bp = Blueprint("workflow", __name__, url_prefix="/fund")
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {
+        "fund_label": fund_label,
+        "fund_tone": fund_tone,
+        "org_kind_label": lambda value: label(OrgKind(value)),
+        "audit_label": _audit_label,
+    }
+
+
+def _audit_label(action: str) -> str:
+    """A timeline line: the transition's button text, or what the edit did."""
+    name = action.rsplit(".", 1)[-1]
+    transition = ops.APPLICATION_WORKFLOW.by_name.get(name)
+    if transition is not None:
+        return str(transition.label)
+    return str(_EDIT_LABELS.get(name, name))
+
+
+_EDIT_LABELS = {
+    "created": _l("Tạo hồ sơ"),
+    "updated": _l("Cập nhật hồ sơ"),
+    "started_from_match": _l("Tạo hồ sơ từ một kết nối đã được hai bên chấp nhận"),
+}
 
 
 def _call(call_id: int) -> FundCall:
@@ -62,7 +96,9 @@ def _show_error(form: Any, error: UserError) -> None:
 
 @bp.get("/")
 def index():
-    return render_template("workflow/calls.html", calls=calls_for(g.user))
+    return render_template(
+        "workflow/calls.html", calls=calls_for(g.user), can_manage=perms.can_manage_fund(g.user)
+    )
 
 
 @bp.get("/calls/<int:call_id>")
@@ -74,6 +110,18 @@ def call(call_id: int):
         locale=str(get_locale()),
         can_apply=perms.can_apply(g.user, item),
         can_manage=perms.can_manage_fund(g.user),
+    )
+
+
+@bp.get("/calls/<int:call_id>/applications")
+@login_required
+def call_applications(call_id: int):
+    item = _call(call_id)
+    require(perms.can_manage_fund(g.user, item))
+    return render_template(
+        "workflow/applications.html",
+        applications=applications_of_call(item, g.user),
+        heading=_("Hồ sơ của đợt gọi “%(title)s”", title=item.title(str(get_locale()))),
     )
 
 
@@ -107,9 +155,7 @@ def call_state(call_id: int):
 @bp.get("/calls.atom")
 def feed():
     open_calls = db.session.scalars(
-        sa.select(FundCall)
-        .where(FundCall.state == CallState.open)
-        .order_by(FundCall.closes_at)
+        sa.select(FundCall).where(FundCall.state == CallState.open).order_by(FundCall.closes_at)
     ).all()
     body = render_template("workflow/calls.atom", calls=open_calls, locale=str(get_locale()))
     return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
@@ -123,7 +169,9 @@ def feed():
 def apply(call_id: int):
     item = _call(call_id)
     if not perms.can_apply(g.user, item):
-        flash(_("Đợt gọi không nhận hồ sơ vào lúc này, hoặc bạn chưa thuộc tổ chức nào."), "warning")
+        flash(
+            _("Đợt gọi không nhận hồ sơ vào lúc này, hoặc bạn chưa thuộc tổ chức nào."), "warning"
+        )
         return redirect(url_for(".call", call_id=item.id))
     form = StartApplicationForm()
     form.organisation_id.choices = organisation_choices(g.user)
@@ -131,7 +179,9 @@ def apply(call_id: int):
         organisation = db.session.get(Organisation, form.organisation_id.data)
         try:
             with atomic():
-                application = ops.start_application(item, organisation, g.user, {"title": form.title.data})
+                application = ops.start_application(
+                    item, organisation, g.user, {"title": form.title.data}
+                )
         except UserError as error:
             _show_error(form, error)
         else:
@@ -157,6 +207,7 @@ def application(application_id: int):
         problems=ops.submission_problems(item) if perms.can_edit_application(g.user, item) else [],
         timeline=ops.timeline(item),
         form_transitions=ops.FORM_TRANSITIONS,
+        own_pages=ops.OWN_PAGE_TRANSITIONS,
         decision_form=DecisionForm(),
         can_edit=perms.can_edit_application(g.user, item),
     )
@@ -209,7 +260,8 @@ def edit(application_id: int):
     require(perms.can_edit_application(g.user, item))
     form = ApplicationForm(obj=item)
     form.partner_ids.choices = [
-        (o.id, o.name_vi) for o in db.session.scalars(sa.select(Organisation).order_by(Organisation.name_vi))
+        (o.id, o.name_vi)
+        for o in db.session.scalars(sa.select(Organisation).order_by(Organisation.name_vi))
     ]
     if request.method == "GET":
         form.partner_ids.data = sorted(item.partner_org_ids)
@@ -219,7 +271,9 @@ def edit(application_id: int):
                 partners = [
                     (org.id, ops.role_for(org))
                     for org in db.session.scalars(
-                        sa.select(Organisation).where(Organisation.id.in_(form.partner_ids.data or []))
+                        sa.select(Organisation).where(
+                            Organisation.id.in_(form.partner_ids.data or [])
+                        )
                     )
                 ]
                 data = {
@@ -236,7 +290,9 @@ def edit(application_id: int):
                 ops.update_application(item, data, g.user)
                 for key, upload in request.files.items():
                     if upload and upload.filename:
-                        add_document(item, key.removeprefix("file_"), upload.stream, upload.filename, g.user)
+                        add_document(
+                            item, key.removeprefix("file_"), upload.stream, upload.filename, g.user
+                        )
         except UserError as error:
             _show_error(form, error)
         else:

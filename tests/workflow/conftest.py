@@ -106,3 +106,16 @@ def make_cycle(db_session):
         return cycle
 
     return _make
+
+
+@pytest.fixture
+def people(make_org, make_member, make_platform_user, make_user):
+    applicant_org = make_org(kind=OrgKind.enterprise)
+    return {
+        "applicant": make_member(applicant_org),
+        "manager": make_platform_user("fund_manager"),
+        "reviewer": make_platform_user("reviewer"),
+        "outsider": make_member(make_org()),
+        "steering": make_platform_user("steering"),
+        "_org": applicant_org,
+    }

@@ -24,19 +24,6 @@ S = ApplicationState
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-@pytest.fixture
-def people(make_org, make_member, make_platform_user, make_user):
-    applicant_org = make_org(kind=OrgKind.enterprise)
-    return {
-        "applicant": make_member(applicant_org),
-        "manager": make_platform_user("fund_manager"),
-        "reviewer": make_platform_user("reviewer"),
-        "outsider": make_member(make_org()),
-        "steering": make_platform_user("steering"),
-        "_org": applicant_org,
-    }
-
-
 def _problems(application) -> list[str]:
     return [field for field, _ in ops.submission_problems(application)]
 
@@ -54,7 +41,9 @@ def test_a_complete_application_has_no_problems(make_application):
         ({"trl": 2}, None),
     ],
 )
-def test_amounts_and_cofunding_outside_the_call_are_refused(make_application, make_call, change, field):
+def test_amounts_and_cofunding_outside_the_call_are_refused(
+    make_application, make_call, change, field
+):
     call = make_call(trl_min=4, trl_max=7)
     application = make_application(call, **change)
     problems = _problems(application)
@@ -129,8 +118,17 @@ def test_the_deadline_is_enforced_on_the_server_in_local_time(
 OFFERED = {
     (S.draft, "applicant"): {"submit", "withdraw"},
     (S.submitted, "applicant"): {"withdraw"},
-    (S.submitted, "manager"): {"start_screening", "mark_eligible", "mark_ineligible", "request_info"},
+    (S.submitted, "manager"): {
+        "start_screening",
+        "mark_eligible",
+        "mark_ineligible",
+        "request_info",
+    },
     (S.screening, "manager"): {"mark_eligible", "mark_ineligible", "request_info"},
+    # An applicant may withdraw at any point before the decision.
+    (S.screening, "applicant"): {"withdraw"},
+    (S.under_review, "applicant"): {"withdraw"},
+    (S.committee, "applicant"): {"withdraw"},
     (S.info_requested, "applicant"): {"reply", "withdraw"},
     (S.under_review, "manager"): {"to_committee"},
     (S.committee, "manager"): {"approve", "waitlist", "reject"},
@@ -186,5 +184,9 @@ def test_approval_records_the_decision(make_application, make_cycle, people):
     ops.apply(application, "approve", people["manager"], reason="Đề xuất tốt", amount=600_000_000)
     decision = db.session.scalar(db.select(Decision).filter_by(application_id=application.id))
     assert application.state is S.approved
-    assert (decision.outcome, decision.amount, decision.reason) == (S.approved, 600_000_000, "Đề xuất tốt")
+    assert (decision.outcome, decision.amount, decision.reason) == (
+        S.approved,
+        600_000_000,
+        "Đề xuất tốt",
+    )
     assert [e.action for e in ops.timeline(application)][-1] == "fund_application.approve"
