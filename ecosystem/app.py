@@ -122,7 +122,8 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.registry import attachment_views, data_views, listing_views
     from ecosystem.registry import views as registry_views
     from ecosystem.site.views import bp as site_bp
-    from ecosystem.workflow import views as workflow_views
+    from ecosystem.workflow import review_views, views  # noqa: F401 (routes of the bp)
+    from ecosystem.workflow.blueprint import bp as workflow_bp
 
     init_sessions(app)
     oidc.init_oidc(app)
@@ -138,7 +139,7 @@ def _register_blueprints(app: Flask) -> None:
         *listing_views.blueprints,
         api_views.bp,
         token_views.bp,
-        workflow_views.bp,
+        workflow_bp,
     ):
         app.register_blueprint(blueprint)
     from ecosystem.matching.setup import init_app as init_matching

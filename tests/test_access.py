@@ -28,7 +28,13 @@ from ecosystem.registry.attachments import add_attachment
 from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.import_models import ImportBatch, ImportState
 from ecosystem.registry.models import ResearchField
-from ecosystem.workflow.models import ApplicationState, CallState, FundApplication, FundCall
+from ecosystem.workflow.models import (
+    ApplicationState,
+    CallState,
+    FundApplication,
+    FundCall,
+    ReviewAssignment,
+)
 
 ROLES = (
     "anon",
@@ -73,6 +79,9 @@ APPLICATION = profile(
     "404", anon="login", member="ok", orgadmin="ok", admin="ok", fund_manager="ok"
 )
 APPLICATION_POST = {**APPLICATION, "anon": "403"}
+APPLICATION_MANAGE = {**APPLICATION, "member": "403", "orgadmin": "403"}
+OWN_REVIEW = profile("404", anon="login", reviewer="ok")
+OWN_REVIEW_POST = {**OWN_REVIEW, "anon": "403"}
 DRAFT_EDIT = {**APPLICATION, "admin": "403", "fund_manager": "403"}
 
 LISTING_RULES = {
@@ -177,6 +186,12 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "workflow.applications": [("GET", "/fund/applications", SIGNED_IN)],
     "workflow.application": [("GET", "/fund/applications/{application}", APPLICATION)],
     "workflow.edit": [("GET", "/fund/applications/{draft_application}/edit", DRAFT_EDIT)],
+    "workflow.assign": [("GET", "/fund/applications/{application}/reviewers", APPLICATION_MANAGE)],
+    "workflow.my_reviews": [("GET", "/fund/reviews", SIGNED_IN)],
+    "workflow.review": [("GET", "/fund/reviews/{assignment}", OWN_REVIEW)],
+    "workflow.review_save": [("POST", "/fund/reviews/{assignment}", OWN_REVIEW_POST)],
+    "workflow.declare": [("POST", "/fund/reviews/{assignment}/declare", OWN_REVIEW_POST)],
+    "workflow.committee": [("GET", "/fund/calls/{call}/committee", FUND)],
     "workflow.application_state": [
         ("POST", "/fund/applications/{application}/state", APPLICATION_POST)
     ],
@@ -298,6 +313,9 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
     token, _plain = create_token(users["member"], "t", True, None)
     call, application, draft_application = _fund(org)
     db.session.flush()
+    assignment = ReviewAssignment(application_id=application.id, reviewer_id=users["reviewer"].id)
+    db.session.add(assignment)
+    db.session.flush()
     ids = {
         "org": org.id,
         "org_c": unrelated.id,
@@ -318,6 +336,7 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
         "call": call.id,
         "application": application.id,
         "draft_application": draft_application.id,
+        "assignment": assignment.id,
         "member_id": users["member"].id,
         "unsubscribe": _unsubscribe(app, users["member"]),
     }

@@ -103,6 +103,9 @@ def ensure_commitment_allowed(amount: int, *, exclude_application_id: int | None
         raise UserError(
             _("Chưa khai báo chu kỳ đầu tư hiện tại của Quỹ; không thể phê duyệt."), field="amount"
         )
+    # Approvals of different applications at once must not both fit in the same room: the
+    # cycle row is the lock that serialises them.
+    db.session.refresh(cycle, with_for_update=True)
     now = position(cycle, exclude_application_id=exclude_application_id)
     if now.committed + amount > cycle.charter_capital:
         raise UserError(
@@ -116,6 +119,7 @@ def ensure_commitment_allowed(amount: int, *, exclude_application_id: int | None
 
 
 def ensure_write_off_allowed(cycle: FundCycle, amount: int) -> None:
+    db.session.refresh(cycle, with_for_update=True)
     now = position(cycle)
     if now.written_off + amount > now.loss_ceiling:
         raise UserError(

@@ -75,10 +75,12 @@ def tell_applicant(application: Any, key: str, *, actor: Any = None) -> None:
         _send(fund_managers(), key, params, link, actor)
 
 
-def tell_reviewer(application: Any, reviewer: User, key: str) -> None:
-    """Tell an expert about an application, unless they have a conflict of interest."""
+def tell_reviewer(application: Any, reviewer: User, key: str, assignment_id: int) -> None:
+    """Tell an expert about an application, unless they have a conflict of interest.
+
+    The link leads to the assignment, where the details open only after the declaration."""
     if has_conflict(reviewer, application):
         return
     params = {"number": application.id}  # no title: details open after the declaration
-    link = external_url("workflow.application", application_id=application.id)
+    link = external_url("workflow.review", assignment_id=assignment_id)
     _send([reviewer], key, params, link, None)

@@ -5,21 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ecosystem.core.errors import UserError
 from ecosystem.core.formatting import parse_vnd
 from ecosystem.core.permissions import login_required, require
 from ecosystem.core.uow import atomic, attempt
 from ecosystem.extensions import db
-from ecosystem.registry.enums import OrgKind, label
 from ecosystem.registry.models import Organisation
 from ecosystem.workflow import applications as ops
 from ecosystem.workflow import calls as call_ops
 from ecosystem.workflow import permissions as perms
+from ecosystem.workflow.blueprint import application_or_404, bp, call_or_404, show_error
 from ecosystem.workflow.documents import add_document
 from ecosystem.workflow.forms import (
     BUDGET_ROWS,
@@ -28,68 +27,13 @@ from ecosystem.workflow.forms import (
     DecisionForm,
     StartApplicationForm,
 )
-from ecosystem.workflow.labels import fund_label, fund_tone
-from ecosystem.workflow.models import CallState, FundApplication, FundCall
+from ecosystem.workflow.models import CallState, FundCall
 from ecosystem.workflow.queries import (
     applications_of_call,
     calls_for,
     my_applications,
     organisation_choices,
 )
-
-bp = Blueprint("workflow", __name__, url_prefix="/fund")
-
-
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    return {
-        "fund_label": fund_label,
-        "fund_tone": fund_tone,
-        "org_kind_label": lambda value: label(OrgKind(value)),
-        "audit_label": _audit_label,
-    }
-
-
-def _audit_label(action: str) -> str:
-    """A timeline line: the transition's button text, or what the edit did."""
-    name = action.rsplit(".", 1)[-1]
-    transition = ops.APPLICATION_WORKFLOW.by_name.get(name)
-    if transition is not None:
-        return str(transition.label)
-    return str(_EDIT_LABELS.get(name, name))
-
-
-_EDIT_LABELS = {
-    "created": _l("Tạo hồ sơ"),
-    "updated": _l("Cập nhật hồ sơ"),
-    "started_from_match": _l("Tạo hồ sơ từ một kết nối đã được hai bên chấp nhận"),
-}
-
-
-def _call(call_id: int) -> FundCall:
-    call = db.session.get(FundCall, call_id)
-    if call is None or not perms.can_view_call(g.user, call):
-        abort(404)
-    return call
-
-
-def _application(application_id: int) -> FundApplication:
-    application = db.session.get(FundApplication, application_id)
-    if application is None:
-        abort(404)
-    # A conflicted reviewer, another organisation: the same answer as for a missing id,
-    # so not even the existence of an application leaks.
-    if not perms.can_view_application(g.user, application):
-        abort(404)
-    return application
-
-
-def _show_error(form: Any, error: UserError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        flash(error.message, "warning")
-
 
 # Calls --------------------------------------------------------------------------------
 
@@ -103,7 +47,7 @@ def index():
 
 @bp.get("/calls/<int:call_id>")
 def call(call_id: int):
-    item = _call(call_id)
+    item = call_or_404(call_id)
     return render_template(
         "workflow/call.html",
         call=item,
@@ -116,7 +60,7 @@ def call(call_id: int):
 @bp.get("/calls/<int:call_id>/applications")
 @login_required
 def call_applications(call_id: int):
-    item = _call(call_id)
+    item = call_or_404(call_id)
     require(perms.can_manage_fund(g.user, item))
     return render_template(
         "workflow/applications.html",
@@ -135,7 +79,7 @@ def new_call():
             with atomic():
                 item = call_ops.create_call(form.rules(), g.user)
         except UserError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Đã tạo đợt gọi (bản nháp)."), "success")
             return redirect(url_for(".call", call_id=item.id))
@@ -145,7 +89,7 @@ def new_call():
 @bp.post("/calls/<int:call_id>/state")
 @login_required
 def call_state(call_id: int):
-    item = _call(call_id)
+    item = call_or_404(call_id)
     require(perms.can_manage_fund(g.user, item))
     name = request.form.get("action", "")
     attempt(lambda: call_ops.CALL_WORKFLOW.apply(item, name, g.user), _("Đã cập nhật đợt gọi."))
@@ -167,7 +111,7 @@ def feed():
 @bp.route("/calls/<int:call_id>/apply", methods=["GET", "POST"])
 @login_required
 def apply(call_id: int):
-    item = _call(call_id)
+    item = call_or_404(call_id)
     if not perms.can_apply(g.user, item):
         flash(
             _("Đợt gọi không nhận hồ sơ vào lúc này, hoặc bạn chưa thuộc tổ chức nào."), "warning"
@@ -183,7 +127,7 @@ def apply(call_id: int):
                     item, organisation, g.user, {"title": form.title.data}
                 )
         except UserError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             return redirect(url_for(".edit", application_id=application.id))
     return render_template("workflow/apply.html", call=item, form=form)
@@ -198,7 +142,7 @@ def applications():
 @bp.get("/applications/<int:application_id>")
 @login_required
 def application(application_id: int):
-    item = _application(application_id)
+    item = application_or_404(application_id)
     return render_template(
         "workflow/application.html",
         application=item,
@@ -210,6 +154,7 @@ def application(application_id: int):
         own_pages=ops.OWN_PAGE_TRANSITIONS,
         decision_form=DecisionForm(),
         can_edit=perms.can_edit_application(g.user, item),
+        can_manage=perms.can_decide(g.user, item),
     )
 
 
@@ -256,7 +201,7 @@ def _answers_from(call: FundCall, form_data: Any) -> dict[str, Any]:
 @bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(application_id: int):
-    item = _application(application_id)
+    item = application_or_404(application_id)
     require(perms.can_edit_application(g.user, item))
     form = ApplicationForm(obj=item)
     form.partner_ids.choices = [
@@ -294,7 +239,7 @@ def edit(application_id: int):
                             item, key.removeprefix("file_"), upload.stream, upload.filename, g.user
                         )
         except UserError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Đã lưu hồ sơ."), "success")
             return redirect(url_for(".application", application_id=item.id))
@@ -315,7 +260,7 @@ def edit(application_id: int):
 @bp.post("/applications/<int:application_id>/state")
 @login_required
 def application_state(application_id: int):
-    item = _application(application_id)
+    item = application_or_404(application_id)
     name = request.form.get("action", "")
     form = DecisionForm()
     data: dict[str, Any] = {}

@@ -119,3 +119,70 @@ def people(make_org, make_member, make_platform_user, make_user):
         "steering": make_platform_user("steering"),
         "_org": applicant_org,
     }
+
+
+@pytest.fixture
+def make_expert(db_session, make_platform_user, make_member):
+    """A reviewer with a person record: expertise, affiliations and research groups (each
+    given as (group, [result titles]) to create results of the group's organisation)."""
+    from ecosystem.registry.enums import ListingState
+    from ecosystem.registry.models import (
+        Membership,
+        Person,
+        ResearchField,
+        ResearchGroup,
+        ResearchResult,
+    )
+
+    def _field(code: str) -> str:
+        if db.session.get(ResearchField, code) is None:
+            db.session.add(ResearchField(code=code, name_vi=code, name_en=code))
+            db.session.flush()
+        return code
+
+    def _make(
+        name: str,
+        expertise: list[str],
+        *,
+        affiliations=(),
+        member_of=(),
+        groups=(),
+        field_code: str = "aquaculture",
+    ):
+        user = make_platform_user("reviewer", full_name=name)
+        for org in member_of:
+            make_member(org, user=user)
+        person = Person(full_name=name, expertise=expertise, user_id=user.id)
+        person.memberships = [Membership(organisation_id=org.id) for org in affiliations]
+        db.session.add(person)
+        for org, titles in groups:
+            group = ResearchGroup(organisation_id=org.id, name_vi=f"Nhóm {name}", members=[person])
+            db.session.add(group)
+            db.session.flush()
+            for title in titles:
+                db.session.add(
+                    ResearchResult(
+                        organisation_id=org.id,
+                        group_id=group.id,
+                        title=title,
+                        summary=title,
+                        field_code=_field(field_code),
+                        trl=5,
+                        keywords=expertise,
+                        state=ListingState.published,
+                    )
+                )
+        db.session.flush()
+        db.session.refresh(user)
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def mailbox(app, db_session):
+    from tests.auth.support import Mailbox
+
+    box = Mailbox(app.config["MAIL_FILE_DIR"])
+    box.clear()
+    return box
