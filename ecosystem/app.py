@@ -122,7 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.registry import attachment_views, data_views, listing_views
     from ecosystem.registry import views as registry_views
     from ecosystem.site.views import bp as site_bp
-    from ecosystem.workflow import review_views, views  # noqa: F401 (routes of the bp)
+    from ecosystem.workflow import award_views, review_views, views  # noqa: F401 (routes)
     from ecosystem.workflow.blueprint import bp as workflow_bp
 
     init_sessions(app)

@@ -179,6 +179,7 @@ TASK_MODULES = (
     "ecosystem.registry.imports",
     "ecosystem.registry.tasks",
     "ecosystem.matching.tasks",
+    "ecosystem.workflow.tasks",
 )
 
 
@@ -191,6 +192,10 @@ BEAT_SCHEDULE = {
     "matching-nightly-rebuild": {
         "task": "matching.nightly_rebuild",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "fund-daily": {
+        "task": "workflow.daily",
+        "schedule": crontab(hour=0, minute=5),
     },
     "matching-weekly-digest": {
         "task": "matching.weekly_digest",

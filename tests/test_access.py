@@ -30,9 +30,11 @@ from ecosystem.registry.import_models import ImportBatch, ImportState
 from ecosystem.registry.models import ResearchField
 from ecosystem.workflow.models import (
     ApplicationState,
+    Award,
     CallState,
     FundApplication,
     FundCall,
+    Milestone,
     ReviewAssignment,
 )
 
@@ -80,6 +82,7 @@ APPLICATION = profile(
 )
 APPLICATION_POST = {**APPLICATION, "anon": "403"}
 APPLICATION_MANAGE = {**APPLICATION, "member": "403", "orgadmin": "403"}
+APPLICATION_MANAGE_POST = {**APPLICATION_MANAGE, "anon": "403"}
 OWN_REVIEW = profile("404", anon="login", reviewer="ok")
 OWN_REVIEW_POST = {**OWN_REVIEW, "anon": "403"}
 DRAFT_EDIT = {**APPLICATION, "admin": "403", "fund_manager": "403"}
@@ -192,6 +195,13 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "workflow.review_save": [("POST", "/fund/reviews/{assignment}", OWN_REVIEW_POST)],
     "workflow.declare": [("POST", "/fund/reviews/{assignment}/declare", OWN_REVIEW_POST)],
     "workflow.committee": [("GET", "/fund/calls/{call}/committee", FUND)],
+    "workflow.award": [("GET", "/fund/applications/{application}/award", APPLICATION)],
+    "workflow.sign": [("POST", "/fund/applications/{application}/award", APPLICATION_MANAGE_POST)],
+    "workflow.milestone_state": [("POST", "/fund/milestones/{milestone}/state", APPLICATION_POST)],
+    "workflow.disburse": [
+        ("POST", "/fund/milestones/{milestone}/disbursements", APPLICATION_MANAGE_POST)
+    ],
+    "workflow.letter": [("GET", "/fund/applications/{application}/letter", APPLICATION)],
     "workflow.application_state": [
         ("POST", "/fund/applications/{application}/state", APPLICATION_POST)
     ],
@@ -314,7 +324,15 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
     call, application, draft_application = _fund(org)
     db.session.flush()
     assignment = ReviewAssignment(application_id=application.id, reviewer_id=users["reviewer"].id)
-    db.session.add(assignment)
+    milestone = Milestone(title="Mốc 1", amount=100, due_on=dt.date(2027, 1, 1))
+    award = Award(
+        application_id=application.id,
+        contract_number="HĐ-1",
+        signed_on=dt.date(2026, 1, 1),
+        amount=100,
+        milestones=[milestone],
+    )
+    db.session.add_all([assignment, award])
     db.session.flush()
     ids = {
         "org": org.id,
@@ -337,6 +355,7 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
         "application": application.id,
         "draft_application": draft_application.id,
         "assignment": assignment.id,
+        "milestone": milestone.id,
         "member_id": users["member"].id,
         "unsubscribe": _unsubscribe(app, users["member"]),
     }

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from ecosystem.core.formatting import format_date, format_number, parse_vnd
+from ecosystem.core.formatting import format_date, format_number, parse_date, parse_vnd
 
 
 class VNDField(StringField):
@@ -44,13 +43,10 @@ class DateVNField(StringField):
         text = str(valuelist[0]).strip() if valuelist else ""
         if not text:
             return
-        for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
-            try:
-                self.data = dt.datetime.strptime(text, pattern).date()
-                return
-            except ValueError:
-                continue
-        raise ValueError(_l("Ngày không hợp lệ. Hãy nhập theo dạng dd/mm/yyyy."))
+        try:
+            self.data = parse_date(text)
+        except ValueError:
+            raise ValueError(_l("Ngày không hợp lệ. Hãy nhập theo dạng dd/mm/yyyy.")) from None
 
 
 class ListField(StringField):

@@ -17,6 +17,16 @@ def format_date(value: dt.date | dt.datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def parse_date(text: str) -> dt.date:
+    """A date typed as dd/mm/yyyy (also yyyy-mm-dd from date pickers, or dd-mm-yyyy)."""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
 def format_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return ""

@@ -262,6 +262,14 @@ def _decider(outcome: ApplicationState):
     return effect
 
 
+def _needs_contract(
+    application: FundApplication, user: Any, *, contract_number: str = "", **data: Any
+) -> None:
+    # Only awards.sign_contract performs it, with the contract that goes with it.
+    if not contract_number:
+        raise UserError(_("Hãy ký hợp đồng ở trang hợp đồng của hồ sơ."))
+
+
 def _notify(application: FundApplication, user: Any, transition: Transition, data: dict) -> None:
     tell_applicant(application, f"fund.{transition.name}", actor=user)
 
@@ -369,7 +377,14 @@ APPLICATION_WORKFLOW = Workflow(
             style="outline-danger",
         ),
         # Awards (ecosystem/workflow/awards.py) perform these with the contract's data.
-        _t("contract", {S.approved}, S.contracted, perms.can_decide, _l("Ký hợp đồng")),
+        _t(
+            "contract",
+            {S.approved},
+            S.contracted,
+            perms.can_decide,
+            _l("Ký hợp đồng"),
+            effect=_needs_contract,
+        ),
         _t("start", {S.contracted}, S.in_progress, perms.can_decide, _l("Bắt đầu thực hiện")),
         _t("close", {S.in_progress}, S.closed, perms.can_decide, _l("Nghiệm thu, kết thúc")),
         _t(
@@ -389,6 +404,9 @@ FORM_TRANSITIONS = frozenset(
     {"mark_ineligible", "request_info", "approve", "waitlist", "reject", "terminate"}
 )
 
+
+AWARDED = frozenset({S.contracted, S.in_progress, S.closed, S.terminated})
+DECIDED = AWARDED | {S.approved, S.rejected, S.waitlisted}
 
 # Performed with data of their own (the contract's number, date, milestones) on the award page.
 OWN_PAGE_TRANSITIONS = frozenset({"contract"})

@@ -188,3 +188,19 @@ class DecisionForm(BaseForm):
     reply_days = IntegerField(
         _l("Hạn trả lời (số ngày)"), default=14, validators=[Optional(), NumberRange(1, 90)]
     )
+
+
+MILESTONE_ROWS = 6
+
+
+class ContractForm(BaseForm):
+    contract_number = StringField(_l("Số hợp đồng"), validators=[DataRequired(), Length(max=64)])
+    signed_on = DateVNField(_l("Ngày ký"), validators=[InputRequired()])
+    amount = VNDField(_l("Giá trị hợp đồng (₫)"), validators=[InputRequired()])
+    cofunding = VNDField(_l("Vốn đối ứng (₫)"), validators=[Optional()])
+
+
+class DisbursementForm(BaseForm):
+    amount = VNDField(_l("Số tiền (₫)"), validators=[InputRequired()])
+    paid_on = DateVNField(_l("Ngày chi"), validators=[InputRequired()])
+    reference = StringField(_l("Số chứng từ"), validators=[DataRequired(), Length(max=100)])

@@ -39,6 +39,20 @@ register_messages(
         "fund.close": _l("Dự án “%(title)s” đã được nghiệm thu và kết thúc."),
         "fund.terminate": _l("Hợp đồng của dự án “%(title)s” đã bị chấm dứt."),
         "fund.review_assigned": _l("Bạn được mời thẩm định hồ sơ số %(number)s."),
+        "fund.milestone_report": _l("Dự án “%(title)s” đã gửi báo cáo mốc “%(milestone)s”."),
+        "fund.milestone_accept": _l(
+            "Báo cáo mốc “%(milestone)s” của dự án “%(title)s” được chấp nhận."
+        ),
+        "fund.milestone_ask_changes": _l(
+            "Quỹ yêu cầu chỉnh sửa báo cáo mốc “%(milestone)s” của dự án “%(title)s”."
+        ),
+        "fund.disbursed": _l(
+            "Quỹ đã giải ngân %(amount)s cho mốc “%(milestone)s” của dự án “%(title)s”."
+        ),
+        "fund.milestone_due": _l("Mốc “%(milestone)s” của dự án “%(title)s” đến hạn ngày %(due)s."),
+        "fund.milestone_overdue": _l(
+            "Mốc “%(milestone)s” của dự án “%(title)s” đã quá hạn (%(due)s)."
+        ),
     }
 )
 
@@ -66,13 +80,19 @@ def _send(users: list[User], key: str, params: dict[str, Any], link: str, actor:
             send_mail(user.email, text, body)
 
 
-def tell_applicant(application: Any, key: str, *, actor: Any = None) -> None:
+def tell_applicant(application: Any, key: str, *, actor: Any = None, **extra: Any) -> None:
     """Tell the applicant organisation's members (and the managers when the applicant acted)."""
-    params = {"title": application.title, "number": application.id}
-    link = external_url("workflow.application", application_id=application.id)
-    _send(owners(application.organisation_id), key, params, link, actor)
+    tell_users(owners(application.organisation_id), application, key, actor=actor, **extra)
     if key in FOR_MANAGERS:
-        _send(fund_managers(), key, params, link, actor)
+        tell_users(fund_managers(), application, key, actor=actor, **extra)
+
+
+def tell_users(
+    users: list[User], application: Any, key: str, *, actor: Any = None, **extra: Any
+) -> None:
+    params = {"title": application.title, "number": application.id, **extra}
+    link = external_url("workflow.application", application_id=application.id)
+    _send(users, key, params, link, actor)
 
 
 def tell_reviewer(application: Any, reviewer: User, key: str, assignment_id: int) -> None:

@@ -27,7 +27,7 @@ from ecosystem.workflow.forms import (
     DecisionForm,
     StartApplicationForm,
 )
-from ecosystem.workflow.models import CallState, FundCall
+from ecosystem.workflow.models import ApplicationState, CallState, FundCall
 from ecosystem.workflow.queries import (
     applications_of_call,
     calls_for,
@@ -155,6 +155,9 @@ def application(application_id: int):
         decision_form=DecisionForm(),
         can_edit=perms.can_edit_application(g.user, item),
         can_manage=perms.can_decide(g.user, item),
+        has_decision=item.state in ops.DECIDED,
+        has_award_page=item.state in ops.AWARDED
+        or (item.state is ApplicationState.approved and perms.can_decide(g.user, item)),
     )
 
 

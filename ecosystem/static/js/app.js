@@ -8,3 +8,8 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// Print buttons (decision letters): the browser's print dialog also saves as PDF.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
