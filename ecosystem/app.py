@@ -122,7 +122,12 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.registry import attachment_views, data_views, listing_views
     from ecosystem.registry import views as registry_views
     from ecosystem.site.views import bp as site_bp
-    from ecosystem.workflow import award_views, review_views, views  # noqa: F401 (routes)
+    from ecosystem.workflow import (  # noqa: F401 (the routes of the fund's blueprint)
+        award_views,
+        report_views,
+        review_views,
+        views,
+    )
     from ecosystem.workflow.blueprint import bp as workflow_bp
 
     init_sessions(app)

@@ -82,6 +82,7 @@ APPLICATION = profile(
 )
 APPLICATION_POST = {**APPLICATION, "anon": "403"}
 APPLICATION_MANAGE = {**APPLICATION, "member": "403", "orgadmin": "403"}
+LEDGER = {**FUND, "steering": "ok"}
 APPLICATION_MANAGE_POST = {**APPLICATION_MANAGE, "anon": "403"}
 OWN_REVIEW = profile("404", anon="login", reviewer="ok")
 OWN_REVIEW_POST = {**OWN_REVIEW, "anon": "403"}
@@ -202,6 +203,14 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
         ("POST", "/fund/milestones/{milestone}/disbursements", APPLICATION_MANAGE_POST)
     ],
     "workflow.letter": [("GET", "/fund/applications/{application}/letter", APPLICATION)],
+    # The world's proposal is not an introduction yet: nobody may start from it.
+    "workflow.from_match": [("GET", "/fund/from-match/{match}", profile("404", anon="login"))],
+    "workflow.ledger_page": [("GET", "/fund/ledger", LEDGER)],
+    "workflow.ledger_xlsx": [("GET", "/fund/ledger.xlsx", LEDGER)],
+    "workflow.export_applications": [("GET", "/fund/applications.csv", SIGNED_IN)],
+    "workflow.export_call_applications": [
+        ("GET", "/fund/calls/{call}/applications.xlsx", SIGNED_IN)
+    ],
     "workflow.application_state": [
         ("POST", "/fund/applications/{application}/state", APPLICATION_POST)
     ],

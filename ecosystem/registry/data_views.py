@@ -19,7 +19,7 @@ from ecosystem.registry.exports import export_rows
 from ecosystem.registry.import_models import ImportBatch
 from ecosystem.registry.models import Organisation
 from ecosystem.registry.queries import organisation_choices, query_from_args
-from ecosystem.registry.spreadsheets import csv_bytes, xlsx_bytes
+from ecosystem.registry.spreadsheets import csv_bytes, table_download
 from ecosystem.registry.template_helpers import kind_label
 
 bp = Blueprint("data", __name__)
@@ -122,16 +122,7 @@ def import_template(kind: str):
 )
 def export(kind: str, fmt: str):
     header, rows = export_rows(kind, query_from_args(), g.get("user"))
-    if fmt == "csv":
-        body, mimetype = csv_bytes(header, rows), "text/csv; charset=utf-8"
-    else:
-        body = xlsx_bytes(header, rows, title=kind)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f"attachment; filename={kind}s.{fmt}"},
-    )
+    return table_download(header, rows, fmt, f"{kind}s")
 
 
 EXPORT_KINDS = tuple(EXPORT_COLUMNS)

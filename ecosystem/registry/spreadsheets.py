@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from zipfile import BadZipFile
 
+from flask import Response
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -83,14 +84,36 @@ def csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
 
 
 def xlsx_bytes(header: list[str], rows: Iterable[list[Any]], title: str = "Data") -> bytes:
+    return workbook_bytes([(title, header, rows)])
+
+
+def workbook_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list[Any]]]]) -> bytes:
+    """A workbook of several sheets, each (title, header, rows)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(_safe(row))
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append(_safe(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(body: bytes, fmt: str, filename: str) -> Response:
+    """A spreadsheet as a file download (CSV with its charset, or .xlsx)."""
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else XLSX_TYPE
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"}
+    )
+
+
+def table_download(header: list[str], rows: Iterable[list[Any]], fmt: str, name: str) -> Response:
+    body = csv_bytes(header, rows) if fmt == "csv" else xlsx_bytes(header, rows, title=name)
+    return download(body, fmt, f"{name}.{fmt}")
 
 
 def _safe(row: list[Any]) -> Iterator[Any]:

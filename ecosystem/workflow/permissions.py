@@ -165,3 +165,8 @@ def visible_applications(user: Any) -> sa.ColumnElement[bool]:
             sa.or_(FundApplication.id.in_(partner), FundApplication.id.in_(reviewing)),
         ),
     )
+
+
+def can_view_ledger(user: Any, obj: Any = None) -> bool:
+    """The risk ledger: the fund, the platform administrators and the steering committee."""
+    return is_fund_manager(user) or (user is not None and user.has_role(PlatformRole.steering))

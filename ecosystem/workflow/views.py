@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -14,9 +14,11 @@ from ecosystem.core.formatting import parse_vnd
 from ecosystem.core.permissions import login_required, require
 from ecosystem.core.uow import atomic, attempt
 from ecosystem.extensions import db
+from ecosystem.matching.models import Match
 from ecosystem.registry.models import Organisation
 from ecosystem.workflow import applications as ops
 from ecosystem.workflow import calls as call_ops
+from ecosystem.workflow import introductions
 from ecosystem.workflow import permissions as perms
 from ecosystem.workflow.blueprint import application_or_404, bp, call_or_404, show_error
 from ecosystem.workflow.documents import add_document
@@ -41,7 +43,10 @@ from ecosystem.workflow.queries import (
 @bp.get("/")
 def index():
     return render_template(
-        "workflow/calls.html", calls=calls_for(g.user), can_manage=perms.can_manage_fund(g.user)
+        "workflow/calls.html",
+        calls=calls_for(g.user),
+        can_manage=perms.can_manage_fund(g.user),
+        can_view_ledger=perms.can_view_ledger(g.user),
     )
 
 
@@ -66,6 +71,7 @@ def call_applications(call_id: int):
         "workflow/applications.html",
         applications=applications_of_call(item, g.user),
         heading=_("Hồ sơ của đợt gọi “%(title)s”", title=item.title(str(get_locale()))),
+        export_url=url_for(".call_applications", call_id=item.id),
     )
 
 
@@ -136,7 +142,11 @@ def apply(call_id: int):
 @bp.get("/applications")
 @login_required
 def applications():
-    return render_template("workflow/applications.html", applications=my_applications(g.user))
+    return render_template(
+        "workflow/applications.html",
+        applications=my_applications(g.user),
+        export_url=url_for(".applications"),
+    )
 
 
 @bp.get("/applications/<int:application_id>")
@@ -278,3 +288,30 @@ def application_state(application_id: int):
             data["reply_due_at"] = ops.reply_deadline(form.reply_days.data or 14)
     attempt(lambda: ops.apply(item, name, g.user, **data), _("Đã cập nhật hồ sơ."))
     return redirect(url_for(".application", application_id=item.id))
+
+
+# The chain match → application ----------------------------------------------------------
+
+
+@bp.route("/from-match/<int:match_id>", methods=["GET", "POST"])
+@login_required
+def from_match(match_id: int):
+    match = db.session.get(Match, match_id)
+    # Only the two sides of an introduction reach it; anyone else, as for a missing id.
+    if match is None or introductions.own_side(g.user, match) is None:
+        abort(404)
+    calls = introductions.accepting_calls()
+    if request.method == "POST":
+        call = db.session.get(FundCall, request.form.get("call_id", type=int) or 0)
+        if call is None or call not in calls:
+            flash(_("Hãy chọn một đợt gọi đang nhận hồ sơ."), "warning")
+        else:
+            try:
+                with atomic():
+                    application = introductions.start_from_match(match, call, g.user)
+            except UserError as error:
+                flash(error.message, "warning")
+            else:
+                flash(_("Đã tạo bản nháp hồ sơ từ kết nối; hãy hoàn thiện và nộp."), "success")
+                return redirect(url_for(".edit", application_id=application.id))
+    return render_template("workflow/from_match.html", match=match, calls=calls)
