@@ -29,4 +29,9 @@ def seed_demo() -> int:
     if created:
         db.session.flush()
         seed_matching()
+    # The fund starts one of its applications from a demo introduction: after matching.
+    from ecosystem.workflow.demo import seed_fund
+
+    with paused():
+        created += seed_fund()
     return created
