@@ -22,9 +22,10 @@ from werkzeug.datastructures import MultiDict
 
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
+from ecosystem.core.forms import INVALID_TEXT
 from ecosystem.core.jobs import Job, JobFailed, JobRun, run_job, start_job
 from ecosystem.core.models import utcnow
-from ecosystem.core.text import fold
+from ecosystem.core.text import fold, has_invalid_characters
 from ecosystem.extensions import db
 from ecosystem.registry import forms
 from ecosystem.registry import listing_operations as listing_ops
@@ -167,6 +168,11 @@ class RowChecker:
 
     def check(self, record: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         kind = self.batch.kind
+        # Checked on the cells as read, before any folding or lookup works on them: such a
+        # row is rejected on its own, the rest of the file is still checked.
+        unreadable = {c: str(INVALID_TEXT) for c, v in record.items() if has_invalid_characters(v)}
+        if unreadable:
+            return {}, unreadable
         values = self._normalise(record)
         formdata = MultiDict({k: v for k, v in values.items() if v != ""})
         if kind in ("result", "need"):
