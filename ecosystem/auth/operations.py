@@ -28,6 +28,7 @@ from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.mail import send_mail
 from ecosystem.core.models import utcnow
+from ecosystem.core.transitions import lock_current
 from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
 
@@ -200,6 +201,7 @@ def request_membership(user: User, organisation: Any, message: str = "") -> OrgM
 
 
 def decide_membership(link: OrgMembership, approve: bool, admin: User) -> None:
+    lock_current(link)
     if link.status is not MembershipStatus.pending:
         raise UserError(_("Yêu cầu này đã được xử lý."))
     link.status = MembershipStatus.active if approve else MembershipStatus.refused
