@@ -128,6 +128,9 @@ def lock_current(*objs: Any) -> None:
     locked in one order (by table, then id), so two operations locking the same pair the
     other way round (merging A into B and B into A) cannot deadlock.
     """
+    # refresh() re-reads without flushing: what this transaction changed before must be
+    # written first, or it would be read over (and lost).
+    db.session.flush()
     for obj in sorted(objs, key=lambda o: (type(o).__tablename__, o.id)):
         db.session.refresh(obj, with_for_update=True)
 
