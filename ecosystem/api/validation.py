@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ecosystem.api.schemas import RESOURCES, Field, Problems
+from ecosystem.core.forms import INVALID_TEXT
+from ecosystem.core.text import has_invalid_characters
 
 LIST_AS_TEXT = {"keywords", "expertise"}  # comma-separated text fields in the forms
 
@@ -21,6 +23,14 @@ def check_types(kind: str, body: Any, *, partial: bool) -> tuple[dict[str, Any],
     problems = Problems()
     if not isinstance(body, dict):
         problems.add("body", _("Nội dung phải là một đối tượng JSON."))
+        return {}, problems
+    # Anywhere in the body, known member or not: nothing of it may reach the database.
+    for name, value in body.items():
+        if _holds_invalid_text(value):
+            problems.add(name, str(INVALID_TEXT))
+        elif _holds_invalid_text(name):
+            problems.add("body", str(INVALID_TEXT))
+    if problems.fields:
         return {}, problems
     values: dict[str, Any] = {}
     for spec in RESOURCES[kind]:
@@ -48,8 +58,6 @@ def _type_problem(spec: Field, value: Any) -> str | None:
             return _("Dài quá %(n)d ký tự.", n=spec.max_length)
         if spec.enum is not None and value not in spec.enum:
             return _("Giá trị không thuộc danh sách cho phép.")
-        if "\x00" in value:
-            return _("Chứa ký tự không hợp lệ.")
     elif spec.type == "integer":
         if not isinstance(value, int) or isinstance(value, bool):
             return _("Phải là số nguyên.")
@@ -79,15 +87,21 @@ def _array_problem(spec: Field, value: Any) -> str | None:
         if spec.items == "integer" and (not isinstance(item, int) or isinstance(item, bool)):
             return _("Mỗi phần tử phải là số nguyên.")
         if spec.items == "string":
-            if (
-                not isinstance(item, str)
-                or "\x00" in item
-                or (spec.max_length and len(item) > spec.max_length)
-            ):
+            if not isinstance(item, str) or (spec.max_length and len(item) > spec.max_length):
                 return _("Mỗi phần tử phải là chuỗi ký tự ngắn.")
             if spec.items_enum is not None and item not in spec.items_enum:
                 return _("Giá trị không thuộc danh sách cho phép.")
     return None
+
+
+def _holds_invalid_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return has_invalid_characters(value)
+    if isinstance(value, dict):
+        return any(_holds_invalid_text(k) or _holds_invalid_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_invalid_text(item) for item in value)
+    return False
 
 
 def to_formdata(values: dict[str, Any]) -> MultiDict:

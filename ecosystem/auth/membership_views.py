@@ -13,6 +13,7 @@ from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
 from ecosystem.auth.permissions import can_manage_members, can_request_membership
 from ecosystem.core.errors import UserError
 from ecosystem.core.permissions import login_required, require
+from ecosystem.core.uow import attempt
 from ecosystem.extensions import db
 from ecosystem.registry.models import Organisation
 
@@ -70,14 +71,8 @@ def _link(link_id: int) -> OrgMembership:
 
 
 def _apply(link: OrgMembership, action) -> None:
-    try:
-        action()
-    except UserError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
-        flash(_("Đã cập nhật thành viên."), "success")
+    # committed by the unit of work at the end of the request
+    attempt(action, _("Đã cập nhật thành viên."))
 
 
 @bp.post("/memberships/<int:link_id>/decide")

@@ -10,9 +10,10 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ecosystem.auth.models import (
+    ApiToken,
     MembershipStatus,
     OidcIdentity,
     OrgMembership,
@@ -28,6 +29,7 @@ from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.mail import send_mail
 from ecosystem.core.models import utcnow
+from ecosystem.core.transitions import lock_current
 from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
 
@@ -125,11 +127,25 @@ def request_password_reset(email: str) -> None:
     record_audit("auth.reset_requested", user, actor=user)
 
 
+def _end_access(user: User) -> dict[str, int]:
+    """End every way into the account that outlives a password: the sign-in sessions and
+    the API tokens (a token taken along with the old password keeps working otherwise)."""
+    tokens = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return {"sessions_ended": end_all_sessions(user), "tokens_revoked": tokens.rowcount or 0}
+
+
 def set_password(user: User, password: str, *, reason: str) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
-    ended = end_all_sessions(user)
-    record_audit("auth.password_changed", user, actor=user, reason=reason, sessions_ended=ended)
+    # A reset is what someone does who lost the password, or fears it was taken: nothing
+    # opened with the old one survives it. A change by the signed-in owner ends the other
+    # sessions and keeps the tokens the owner made on purpose.
+    ended = _end_access(user) if reason == "reset" else {"sessions_ended": end_all_sessions(user)}
+    record_audit("auth.password_changed", user, actor=user, reason=reason, **ended)
 
 
 def update_profile(user: User, data: dict[str, Any]) -> None:
@@ -156,10 +172,9 @@ def set_active(user: User, active: bool, admin: User) -> None:
     if user.is_active == active:
         return
     user.is_active = active
-    ended = 0 if active else end_all_sessions(user)
-    record_audit(
-        "auth.enabled" if active else "auth.disabled", user, actor=admin, sessions_ended=ended
-    )
+    # Re-enabling must not bring back what was open when the account was disabled.
+    ended = {} if active else _end_access(user)
+    record_audit("auth.enabled" if active else "auth.disabled", user, actor=admin, **ended)
 
 
 def grant_role(user: User, role: PlatformRole, admin: User | None) -> None:
@@ -200,6 +215,7 @@ def request_membership(user: User, organisation: Any, message: str = "") -> OrgM
 
 
 def decide_membership(link: OrgMembership, approve: bool, admin: User) -> None:
+    lock_current(link)
     if link.status is not MembershipStatus.pending:
         raise UserError(_("Yêu cầu này đã được xử lý."))
     link.status = MembershipStatus.active if approve else MembershipStatus.refused

@@ -55,7 +55,7 @@ def register():
     if form.validate_on_submit():
         try:
             user = ops.register_user(
-                {**form.data, "locale": request.form.get("locale") or _current_lang()}
+                {**form.data, "locale": _chosen_lang(request.form.get("locale"))}
             )
         except UserError as error:
             form[error.field or "email"].errors.append(error.message)
@@ -69,6 +69,11 @@ def _current_lang() -> str:
     from flask_babel import get_locale
 
     return str(get_locale() or "vi")
+
+
+def _chosen_lang(value: str | None) -> str:
+    """The language picked on the sign-up page: one we offer, else the page's own."""
+    return value if value in current_app.config["LANGUAGES"] else _current_lang()
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])

@@ -12,6 +12,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 
+from ecosystem.core.text import has_invalid_characters
+
 _MESSAGES: dict[str, Any] = {
     "This field is required.": _l("Vui lòng điền thông tin này."),
     "Invalid input.": _l("Giá trị không hợp lệ."),
@@ -70,12 +72,34 @@ class _Translations:
 
 
 _TRANSLATIONS = _Translations()
+INVALID_TEXT = _l("Chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi). Hãy nhập lại.")
+
+
+def _submitted_text(value: Any) -> str:
+    """The text a browser or a caller sent for one value (an upload: its file name)."""
+    if isinstance(value, str):
+        return value
+    return getattr(value, "filename", None) or ""
 
 
 class BaseForm(FlaskForm):
+    """Every form of the platform: translated messages, and text that cannot be stored
+    refused on the field it came in (pages, the API and imports all validate with forms)."""
+
     class Meta(FlaskForm.Meta):
         def get_translations(self, form: Any) -> _Translations:
             return _TRANSLATIONS
+
+    def process(self, formdata: Any = None, obj: Any = None, data: Any = None, **kwargs: Any):
+        super().process(formdata, obj, data=data, **kwargs)
+        # A processing error fails validation and comes first among the field's messages,
+        # before the field's own validators run on the value (a length, a checksum…).
+        for field in self:
+            if any(
+                has_invalid_characters(_submitted_text(v))
+                for v in getattr(field, "raw_data", None) or ()
+            ):
+                field.process_errors.append(INVALID_TEXT)
 
 
 def first_errors(form: FlaskForm) -> dict[str, str]:

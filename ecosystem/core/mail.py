@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import sys
 import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -55,8 +56,31 @@ def deliver_mail(to: str, subject: str, body: str, html: str | None = None) -> N
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{uuid.uuid4().hex}.eml").write_bytes(bytes(message))
     else:
-        print(f"\n----- e-mail -----\n{message}\n------------------", flush=True)
+        _print_to_console(message)
     log.info("mail sent", extra={"to": to, "subject": subject, "backend": backend})
+
+
+def _print_to_console(message: EmailMessage) -> None:
+    """Show the mail to the developer, readable (not the base64 of its MIME form).
+
+    Mails carry secrets (sign-up and password-reset links), so the body goes to the
+    process's real terminal, never through logging: a Celery worker redirects
+    ``sys.stdout`` into its log, which production ships to a log store. Outside
+    development nothing of the body is shown at all.
+    """
+    if current_app.config["ENV"] != "development":
+        log.warning(
+            "console mail backend outside development: message not shown; set MAIL_BACKEND",
+            extra={"to": message["To"], "subject": message["Subject"]},
+        )
+        return
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    stream = sys.__stdout__ or sys.stdout
+    stream.write(
+        f"\n----- e-mail -----\nTo: {message['To']}\nSubject: {message['Subject']}\n\n"
+        f"{text}\n------------------\n"
+    )
+    stream.flush()
 
 
 def _send_smtp(message: EmailMessage) -> None:

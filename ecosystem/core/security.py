@@ -6,7 +6,11 @@ The Content-Security-Policy allows no inline script or style, so templates never
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, request
+
+from ecosystem.core.errors import UserError
+from ecosystem.core.forms import INVALID_TEXT
+from ecosystem.core.text import has_invalid_characters
 
 CSP = "; ".join(
     [
@@ -28,13 +32,13 @@ def register_security_headers(app: Flask) -> None:
     production = app.config["ENV"] == "production"
 
     @app.before_request
-    def _refuse_nul_bytes() -> None:
+    def _refuse_invalid_query_text() -> None:
         # No text column can hold U+0000 (PostgreSQL refuses it outright); such input is
-        # never legitimate, so it is a 400 before it reaches any query.
-        for values in (request.args, request.form):
-            for _key, items in values.lists():
-                if any("\x00" in item for item in items):
-                    abort(400)
+        # never legitimate, so a query string holding it is a 400 before it reaches any
+        # query. Form fields are left to the forms (core.forms), which name the field.
+        for _key, items in request.args.lists():
+            if any(has_invalid_characters(item) for item in items):
+                raise UserError(str(INVALID_TEXT), status=400)
 
     @app.after_request
     def _headers(response: Response) -> Response:

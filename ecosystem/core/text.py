@@ -34,3 +34,14 @@ def strip_diacritics(text: str | None) -> str:
 def fold(text: str | None) -> str:
     """The comparison key used by search: normalized and without diacritics."""
     return strip_diacritics(normalize(text))
+
+
+# A lone surrogate cannot be encoded as UTF-8 (the database driver, the saved matching
+# index and every file we write fail on it) and PostgreSQL text cannot hold NUL: both are
+# refused at the door instead of failing somewhere deep inside.
+_INVALID_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+
+
+def has_invalid_characters(text: str) -> bool:
+    """True when ``text`` holds a NUL character or a lone UTF-16 surrogate."""
+    return _INVALID_CHARACTERS.search(text) is not None

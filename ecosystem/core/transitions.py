@@ -88,9 +88,7 @@ class Workflow:
         transition = self.by_name.get(name)
         if transition is None:
             raise UserError(_("Thao tác không hợp lệ."), status=400)
-        # Two people may act at the same moment: lock the row and judge its current state,
-        # so the second one is refused instead of applying on a stale read.
-        db.session.refresh(obj, with_for_update=True)
+        lock_current(obj)
         if not transition.permission(user, obj):
             raise UserError(_("Bạn không có quyền thực hiện thao tác này."), status=403)
         before = self.state_of(obj)
@@ -119,6 +117,22 @@ class Workflow:
 
 
 _WORKFLOWS: dict[type, Workflow] = {}
+
+
+def lock_current(*objs: Any) -> None:
+    """Lock the rows of ``objs`` until the end of the transaction and re-read them.
+
+    Two people (or one impatient double click) may act at the same moment: an operation
+    calls this before judging state, so the second one waits for the first to commit and
+    is then refused on the current state instead of applying on a stale read. Rows are
+    locked in one order (by table, then id), so two operations locking the same pair the
+    other way round (merging A into B and B into A) cannot deadlock.
+    """
+    # refresh() re-reads without flushing: what this transaction changed before must be
+    # written first, or it would be read over (and lost).
+    db.session.flush()
+    for obj in sorted(objs, key=lambda o: (type(o).__tablename__, o.id)):
+        db.session.refresh(obj, with_for_update=True)
 
 
 def workflow_for(obj: Any) -> Workflow | None:

@@ -19,9 +19,8 @@ from ecosystem.matching.documents import (
     document_for,
     group_profile,
     groups_with_profiles,
-    need_document,
     parse_doc_id,
-    startup_document,
+    skipped_on_failure,
 )
 from ecosystem.matching.engine import Document, Explanation, Hit, MatchIndex, MatchingError
 from ecosystem.matching.models import Match, MatchState
@@ -39,9 +38,7 @@ SOURCES_OF = {"result": ("need",), "need": ("group",), "investor": ("startup",)}
 def _source_query(kind: str, obj: Any) -> Any:
     if kind == "group":
         return group_profile(obj)
-    if kind == "need":
-        return need_document(obj) if obj.is_public else None
-    return startup_document(obj) if obj.is_public else None
+    return document_for(kind, obj)
 
 
 def _load(kind: str, object_id: int) -> Any:
@@ -167,9 +164,11 @@ def recompute_sources(
 ) -> int:
     total = 0
     for kind, object_id in sorted(sources):
-        obj = _load(kind, object_id)
-        if obj is not None:
-            total += recompute_source(index, kind, obj, revive=(kind, object_id) in revive_for)
+        with skipped_on_failure(kind, object_id, "proposals"):
+            obj = _load(kind, object_id)
+            if obj is not None:
+                revive = (kind, object_id) in revive_for
+                total += recompute_source(index, kind, obj, revive=revive)
     return total
 
 
@@ -180,7 +179,8 @@ def recompute_all(index: MatchIndex, progress: Any = None) -> int:
     sources.extend(("group", g) for g in groups_with_profiles())
     total = 0
     for done, (kind, obj) in enumerate(sources, start=1):
-        total += recompute_source(index, kind, obj)
+        with skipped_on_failure(kind, obj.id, "proposals"):
+            total += recompute_source(index, kind, obj)
         if progress is not None and (done % 25 == 0 or done == len(sources)):
             progress(done, len(sources))
     return total
@@ -200,8 +200,12 @@ def refresh_document(index: MatchIndex, kind: str, object_id: int) -> bool:
     summary next to long unchanged details must still count, as it changes every score.
     """
     obj = _load(kind, object_id)
-    doc = document_for(kind, obj) if obj is not None else None
     key = doc_id(kind, object_id)
+    try:
+        doc = document_for(kind, obj) if obj is not None else None
+    except Exception:
+        index.discard(key)  # never keep matching on a version the record no longer has
+        raise
     before = index.get(key) if key in index else None
     if doc is None:
         index.discard(key)

@@ -6,16 +6,20 @@ so no explanation can quote them before an introduction.
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ecosystem.core.text import has_invalid_characters
 from ecosystem.extensions import db
 from ecosystem.matching.engine import Document
 from ecosystem.registry.enums import Confidentiality
 from ecosystem.registry.models import LISTING_MODELS, Person, ResearchGroup, ResearchResult
 
+log = logging.getLogger(__name__)
 INDEXED_KINDS = ("result", "need", "startup", "investor")
 
 
@@ -103,7 +107,27 @@ def document_for(kind: str, listing: Any) -> Document | None:
     """The record's document, or None when it must not be matched (not public)."""
     if kind not in BUILDERS or not listing.is_public:
         return None
-    return BUILDERS[kind](listing)
+    doc = BUILDERS[kind](listing)
+    if any(has_invalid_characters(t) for t in (doc.title, doc.text, *doc.keywords)):
+        # The saved index is UTF-8: one such document would make saving fail for all.
+        raise ValueError(f"{doc.id} holds text that cannot be encoded")
+    return doc
+
+
+@contextmanager
+def skipped_on_failure(kind: str, object_id: int, step: str, *, writes: bool = True):
+    """One record's failure is logged and skipped, so it never stops the index update or
+    the rebuild of all the others; the record is picked up again by its next change or the
+    nightly rebuild. A block that ``writes`` runs in a savepoint, so a failure undoes its
+    own writes only (and leaves the transaction usable on PostgreSQL)."""
+    try:
+        if writes:
+            with db.session.begin_nested():
+                yield
+        else:
+            yield
+    except Exception:
+        log.exception("matching: %s of %s:%s failed; skipped", step, kind, object_id)
 
 
 def all_documents() -> list[Document]:
@@ -113,8 +137,10 @@ def all_documents() -> list[Document]:
         statement = select(model).options(selectinload(model.organisation))
         if hasattr(model, "sectors"):
             statement = statement.options(selectinload(model.sectors))
-        for listing in db.session.scalars(statement):
-            doc = document_for(kind, listing)
+        for listing in db.session.scalars(statement).all():
+            doc = None
+            with skipped_on_failure(kind, listing.id, "document", writes=False):
+                doc = document_for(kind, listing)
             if doc is not None:
                 docs.append(doc)
     return docs
@@ -122,13 +148,14 @@ def all_documents() -> list[Document]:
 
 def group_profile(group: ResearchGroup) -> list[Document]:
     """A research group = its public results + its members' expertise (+ its description)."""
-    docs = [
-        result_document(r)
-        for r in db.session.scalars(
-            select(ResearchResult).where(ResearchResult.group_id == group.id)
-        )
-        if r.is_public
-    ]
+    docs = []
+    for result in db.session.scalars(
+        select(ResearchResult).where(ResearchResult.group_id == group.id)
+    ).all():
+        with skipped_on_failure("result", result.id, "group profile", writes=False):
+            doc = document_for("result", result)
+            if doc is not None:
+                docs.append(doc)
     expertise = [kw for person in group.members for kw in (person.expertise or [])]
     about = f"{group.description}\n{', '.join(expertise)}".strip()
     fields = [f.code for f in group.fields]

@@ -20,8 +20,8 @@ from ecosystem.core.errors import UserError
 from ecosystem.core.mail import send_mail
 from ecosystem.core.models import utcnow
 from ecosystem.core.notifications import notify, register_messages, render_message
+from ecosystem.core.transitions import lock_current
 from ecosystem.core.urls import external_url
-from ecosystem.extensions import db
 from ecosystem.matching.models import ContractType, Match, MatchState, Side
 from ecosystem.matching.permissions import side_of
 from ecosystem.registry.listing_operations import owners
@@ -69,7 +69,7 @@ CONTRACT_LABELS = {
 def _check(match: Match, action: str, user: Any) -> Side:
     # Both sides may click at the same moment: lock the row and read its current state, or
     # two "yes" would each see the other missing and the pair would never be introduced.
-    db.session.refresh(match, with_for_update=True)
+    lock_current(match)
     side = side_of(user, match)
     if side is None:
         raise UserError(_("Bạn không thuộc tổ chức nào trong đề xuất này."), status=403)
@@ -127,6 +127,14 @@ def report_deal(
         raise UserError(_("Giá trị hợp đồng không được âm."), field="value")
     if date > dt.date.today():
         raise UserError(_("Ngày ký không được ở tương lai."), field="date")
+    if match.state is MatchState.deal_reported and (
+        match.deal_type,
+        match.deal_value,
+        match.deal_date,
+    ) == (kind, value, date):
+        # The same report again (a double click, a resent form): a correction may follow,
+        # a copy of the same contract is not a second deal.
+        raise UserError(_("Hợp đồng này đã được ghi nhận."))
     before = match.state
     match.state, match.deal_type, match.deal_value, match.deal_date = (
         MatchState.deal_reported,

@@ -19,7 +19,7 @@ from ecosystem.core.models import utcnow
 from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
 from ecosystem.matching import compute
-from ecosystem.matching.documents import INDEXED_KINDS
+from ecosystem.matching.documents import INDEXED_KINDS, skipped_on_failure
 from ecosystem.matching.models import Match, MatchState
 from ecosystem.matching.store import index_lock, load_index, save_index
 from ecosystem.matching.views_helpers import match_title
@@ -66,15 +66,19 @@ def update_records(items: list[list[Any]]) -> dict:
         if index is None:
             index = compute.build_index_documents()
         for kind, object_id in records:
-            if kind in INDEXED_KINDS and compute.refresh_document(index, kind, object_id):
-                substantial.add((kind, object_id))
+            if kind not in INDEXED_KINDS:
+                continue
+            with skipped_on_failure(kind, object_id, "document", writes=False):
+                if compute.refresh_document(index, kind, object_id):
+                    substantial.add((kind, object_id))
         save_index(index)
         _revive_dismissed(substantial)
         # Found before the proposals of hidden records go: their sources must be recomputed
         # so that the next best target takes the freed place.
         sources: set[tuple[str, int]] = set()
         for kind, object_id in records:
-            sources |= compute.sources_affected(index, kind, object_id)
+            with skipped_on_failure(kind, object_id, "affected sources", writes=False):
+                sources |= compute.sources_affected(index, kind, object_id)
         _drop_proposals_of_hidden(records)
         proposals = compute.recompute_sources(index, sources)
         db.session.commit()

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired
 from ecosystem.core.errors import UserError
 from ecosystem.core.forms import BaseForm
 from ecosystem.core.permissions import login_required, require
+from ecosystem.core.uow import attempt
 from ecosystem.extensions import db
 from ecosystem.registry import imports
 from ecosystem.registry import permissions as perms
@@ -93,16 +94,9 @@ def import_batch(batch_id: int):
 @login_required
 def import_decide(batch_id: int, action: str):
     batch = _batch(batch_id)
-    try:
-        if action == "confirm":
-            imports.confirm_import(batch, g.user)
-        else:
-            imports.cancel_import(batch, g.user)
-    except UserError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
+    operation = imports.confirm_import if action == "confirm" else imports.cancel_import
+    # committed by the unit of work at the end of the request
+    if attempt(lambda: operation(batch, g.user)):
         flash(_("Đang ghi dữ liệu…") if action == "confirm" else _("Đã hủy lần nhập."), "info")
     return redirect(url_for("data.import_batch", batch_id=batch.id))
 

@@ -22,9 +22,11 @@ from werkzeug.datastructures import MultiDict
 
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
+from ecosystem.core.forms import INVALID_TEXT
 from ecosystem.core.jobs import Job, JobFailed, JobRun, run_job, start_job
 from ecosystem.core.models import utcnow
-from ecosystem.core.text import fold
+from ecosystem.core.text import fold, has_invalid_characters
+from ecosystem.core.transitions import lock_current
 from ecosystem.extensions import db
 from ecosystem.registry import forms
 from ecosystem.registry import listing_operations as listing_ops
@@ -167,6 +169,11 @@ class RowChecker:
 
     def check(self, record: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         kind = self.batch.kind
+        # Checked on the cells as read, before any folding or lookup works on them: such a
+        # row is rejected on its own, the rest of the file is still checked.
+        unreadable = {c: str(INVALID_TEXT) for c, v in record.items() if has_invalid_characters(v)}
+        if unreadable:
+            return {}, unreadable
         values = self._normalise(record)
         formdata = MultiDict({k: v for k, v in values.items() if v != ""})
         if kind in ("result", "need"):
@@ -226,9 +233,20 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
 
 
-def confirm_import(batch: ImportBatch, user: Any) -> Job:
+def _check_waiting(batch: ImportBatch) -> None:
+    """Refuse unless the batch still waits for its confirmation, judged on the locked row:
+    of many confirmations sent at once (a double click, a retry), only the first starts
+    writing; the others wait for it to commit and are refused here."""
+    lock_current(batch)
+    job = db.session.get(Job, batch.job_id) if batch.job_id else None
+    if job is not None and job.kind == "import.apply" and not job.finished:
+        raise UserError(_("Lần nhập này đã được xác nhận; dữ liệu đang được ghi."))
     if batch.state is not ImportState.ready:
         raise UserError(_("Lần nhập này không còn chờ xác nhận."))
+
+
+def confirm_import(batch: ImportBatch, user: Any) -> Job:
+    _check_waiting(batch)
     if not batch.valid_rows:
         raise UserError(_("Không có dòng hợp lệ nào để nhập."))
     job = start_job("import.apply", apply_import, batch.id, user=user)
@@ -238,8 +256,7 @@ def confirm_import(batch: ImportBatch, user: Any) -> Job:
 
 
 def cancel_import(batch: ImportBatch, user: Any) -> None:
-    if batch.state is not ImportState.ready:
-        raise UserError(_("Lần nhập này không còn chờ xác nhận."))
+    _check_waiting(batch)
     batch.state = ImportState.cancelled
     record_audit("import.cancelled", batch, actor=user)
 
@@ -254,12 +271,14 @@ def _apply(run: JobRun, batch_id: int) -> dict[str, Any]:
     from ecosystem.auth.models import User
 
     batch = db.session.get(ImportBatch, batch_id)
-    if batch.state is not ImportState.ready:
-        raise JobFailed("state")
+    run.progress(5, "")  # commits: the lock below is taken after it and held to the end
     user = db.session.get(User, batch.created_by_id)
-    run.progress(5, "")
     created: list[int] = []
     with current_app.test_request_context(), force_locale(run.job_locale()):
+        # A redelivered task (or a second job) finds the batch applied and writes nothing.
+        lock_current(batch)
+        if batch.state is not ImportState.ready:
+            raise JobFailed(_("Lần nhập này không còn chờ xác nhận."))
         for entry in batch.valid_rows:
             try:
                 created.append(_create(batch, entry["data"], user).id)

@@ -16,6 +16,7 @@ from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.models import form_value
+from ecosystem.core.transitions import lock_current
 from ecosystem.extensions import db
 from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.identifiers import organisation_name_key, person_name_key
@@ -146,14 +147,21 @@ def update_organisation(org: Organisation, data: dict[str, Any], user: Any) -> N
         _reindex_organisation_records(org)
 
 
+def _check_mergeable(survivor: Any, merged: Any) -> None:
+    if survivor.id == merged.id:
+        raise UserError(_("Không thể gộp hai hồ sơ này."))
+    if merged.merged_into_id is not None or survivor.merged_into_id is not None:
+        raise UserError(
+            _("Một trong hai hồ sơ đã được gộp vào hồ sơ khác. Hãy tải lại trang để xem.")
+        )
+
+
 def merge_organisations(survivor: Organisation, merged: Organisation, user: Any) -> dict[str, int]:
     """Move every link of ``merged`` to ``survivor``; ``merged`` remains as a pointer."""
-    if (
-        survivor.id == merged.id
-        or merged.merged_into_id is not None
-        or survivor.merged_into_id is not None
-    ):
-        raise UserError(_("Không thể gộp hai hồ sơ này."))
+    # Two administrators may merge A into B and B into A at the same moment: each locks
+    # both rows and judges them as they are now, so the second is refused.
+    lock_current(survivor, merged)
+    _check_mergeable(survivor, merged)
     moved: dict[str, int] = {}
     # A person affiliated with both keeps the survivor's affiliation only.
     db.session.execute(
@@ -288,12 +296,10 @@ def update_person(person: Person, data: dict[str, Any], user: Any) -> None:
 
 
 def merge_people(survivor: Person, merged: Person, user: Any) -> dict[str, int]:
-    if (
-        survivor.id == merged.id
-        or merged.merged_into_id is not None
-        or survivor.merged_into_id is not None
-    ):
-        raise UserError(_("Không thể gộp hai hồ sơ này."))
+    # Two administrators may merge A into B and B into A at the same moment: each locks
+    # both rows and judges them as they are now, so the second is refused.
+    lock_current(survivor, merged)
+    _check_mergeable(survivor, merged)
     moved = {"memberships": 0, "groups": 0, "led_groups": 0}
     held = {(m.organisation_id) for m in survivor.memberships}
     for link in list(merged.memberships):

@@ -40,7 +40,9 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
 
 def _read_csv(data: bytes) -> list[list[str]]:
     try:
-        text = data.decode("utf-8-sig")
+        # An encoded lone surrogate (some exporters write them) is let through here so that
+        # the import rejects only the row holding it, not the whole file as "not UTF-8".
+        text = data.decode("utf-8-sig", errors="surrogatepass")
     except UnicodeDecodeError:
         raise UserError(_("Tệp CSV phải được lưu với bảng mã UTF-8."), field="file") from None
     sample = text[:4096]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ecosystem.core.errors import UserError
 from ecosystem.core.permissions import login_required, require
+from ecosystem.core.uow import atomic
 from ecosystem.extensions import db
 from ecosystem.registry import operations as ops
 from ecosystem.registry import permissions as perms
@@ -195,12 +196,11 @@ def _merge(model: type, item_id: int, merge: Any, find: Any, endpoint: str, arg:
             abort(404)
         survivor = _get(model, survivor_id)
         try:
-            merge(survivor, merged, g.user)
+            with atomic():
+                merge(survivor, merged, g.user)
         except UserError as error:
-            db.session.rollback()
             flash(error.message, "danger")
             return redirect(url_for(endpoint, **{arg: merged.id}))
-        db.session.commit()
         flash(_("Đã gộp hồ sơ; mọi liên kết đã chuyển sang hồ sơ được giữ lại."), "success")
         return redirect(url_for(endpoint, **{arg: survivor.id}))
     if model is Organisation:

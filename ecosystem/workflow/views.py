@@ -11,7 +11,9 @@ from flask_babel import gettext as _
 
 from ecosystem.core.errors import UserError
 from ecosystem.core.formatting import parse_vnd
+from ecosystem.core.forms import INVALID_TEXT
 from ecosystem.core.permissions import login_required, require
+from ecosystem.core.text import has_invalid_characters
 from ecosystem.core.uow import atomic, attempt
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match
@@ -179,6 +181,8 @@ def _budget_from(form_data: Any) -> list[tuple[str, int, int]]:
         own_text = form_data.get(f"budget_own_{row}") or ""
         if not (label or fund_text.strip() or own_text.strip()):
             continue
+        if has_invalid_characters(label):  # read without a form: checked here
+            raise UserError(str(INVALID_TEXT), field="budget")
         if not label:
             raise UserError(_("Mỗi dòng dự toán cần có nội dung chi."), field="budget")
         try:
@@ -199,6 +203,8 @@ def _answers_from(call: FundCall, form_data: Any) -> dict[str, Any]:
         if question.get("type") == "file":
             continue
         value = (form_data.get(f"q_{question['key']}") or "").strip()[:10000]
+        if has_invalid_characters(value):  # read without a form: checked here
+            raise UserError(str(INVALID_TEXT), field=f"q_{question['key']}")
         if question.get("type") == "number" and value:
             try:
                 float(value.replace(",", "."))

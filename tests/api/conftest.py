@@ -2,6 +2,7 @@ import pytest
 
 from ecosystem.api.tokens import create_token
 from ecosystem.extensions import db
+from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.models import ResearchField
 
 
@@ -20,6 +21,14 @@ def make_token(db_session):
         return plain
 
     return _make
+
+
+@pytest.fixture
+def lab(make_org, make_member, make_token, taxonomy):
+    """A university with one member holding a write token."""
+    org = make_org("Trường Đại học Nông Lâm Huế", kind=OrgKind.university)
+    member = make_member(org)
+    return org, member, make_token(member)
 
 
 def bearer(token: str) -> dict[str, str]:

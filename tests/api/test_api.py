@@ -9,17 +9,9 @@ from ecosystem.auth.models import ApiToken
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.registry import listing_operations
-from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.models import Organisation, ResearchResult, TechnologyNeed
 from tests.api.conftest import bearer
 from tests.auth_helpers import login
-
-
-@pytest.fixture
-def lab(make_org, make_member, make_token, taxonomy):
-    org = make_org("Trường Đại học Nông Lâm Huế", kind=OrgKind.university)
-    member = make_member(org)
-    return org, member, make_token(member)
 
 
 def _result(org, **overrides):
