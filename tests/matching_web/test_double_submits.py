@@ -65,7 +65,10 @@ def test_a_double_click_on_interest_counts_once(tmp_path):
         with application.app_context():
             match_id, source_user, _target_user = _world()
         outcomes = _at_once(application, match_id, source_user, ops.interest)
-        assert sorted(outcomes, key=lambda m: m or "") == [None, "Tổ chức của bạn đã bày tỏ quan tâm rồi."]
+        assert sorted(outcomes, key=lambda m: m or "") == [
+            None,
+            "Tổ chức của bạn đã bày tỏ quan tâm rồi.",
+        ]
         with application.app_context():
             assert db.session.get(Match, match_id).state is MatchState.interested
             assert _count("match.interest") == 1
