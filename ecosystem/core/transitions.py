@@ -89,11 +89,14 @@ class Workflow:
         if transition is None:
             raise UserError(_("Thao tác không hợp lệ."), status=400)
         lock_current(obj)
-        if not transition.permission(user, obj):
-            raise UserError(_("Bạn không có quyền thực hiện thao tác này."), status=403)
         before = self.state_of(obj)
+        # The state first: when a double click or a colleague got there first, the loser's
+        # permission (often tied to the state) has gone too, and "it has already changed"
+        # is the true answer, not "forbidden". Views only reach here for visible objects.
         if not transition.applies_to(before):
             raise UserError(_("Không thể thực hiện thao tác này ở trạng thái hiện tại."))
+        if not transition.permission(user, obj):
+            raise UserError(_("Bạn không có quyền thực hiện thao tác này."), status=403)
         refusal = transition.guard(obj) if transition.guard else None
         if refusal:
             raise UserError(refusal)
