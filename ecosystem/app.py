@@ -163,6 +163,7 @@ def _register_template_helpers(app: Flask) -> None:
         datetime=formatting.format_datetime,
         vnd=formatting.format_vnd,
         number=formatting.format_number,
+        decimal=formatting.format_decimal,
     )
 
     from ecosystem.registry.template_helpers import helpers as registry_helpers

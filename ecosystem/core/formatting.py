@@ -47,6 +47,21 @@ def format_number(value: int | float | Decimal | None) -> str:
     return sign + f"{abs(int(round(value))):,}".replace(",", ".")
 
 
+def format_decimal(value: float | Decimal | None, places: int = 2) -> str:
+    """A score or ratio: a decimal comma in Vietnamese (3,50), a point in English (3.50)."""
+    if value is None:
+        return ""
+    text = f"{value:.{places}f}"
+    return text if _locale() == "en" else text.replace(".", ",")
+
+
+def _locale() -> str:
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    return str(get_locale()) if has_request_context() else "vi"
+
+
 def format_vnd(value: int | float | Decimal | None) -> str:
     if value is None:
         return ""

@@ -461,7 +461,15 @@ def _set_partners(application: FundApplication, partners: list[tuple[int, Partne
     known = set(db.session.scalars(db.select(Organisation.id).where(Organisation.id.in_(wanted))))
     if known != set(wanted):
         raise UserError(_("Tổ chức đối tác không tồn tại."), field="partners")
-    application.partners = [
+    # Keep the rows of partners who stay: replacing them all would insert the same
+    # (application, organisation) pair before the old row is deleted, which the unique
+    # constraint refuses.
+    kept = []
+    for partner in application.partners:
+        if partner.organisation_id in wanted:
+            partner.role = wanted.pop(partner.organisation_id)
+            kept.append(partner)
+    application.partners = kept + [
         ApplicationPartner(organisation_id=org_id, role=role) for org_id, role in wanted.items()
     ]
 

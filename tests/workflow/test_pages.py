@@ -171,3 +171,16 @@ def test_a_manager_creates_a_call_in_local_time(client, people):
 def test_people_outside_the_fund_cannot_create_calls(client, people):
     login(client, people["applicant"])
     assert client.get("/fund/calls/new").status_code == 403
+
+
+def test_saving_again_with_the_same_partner_keeps_it(client, make_call, make_org, people):
+    partner = make_org(kind="university")
+    application = _draft(client, make_call(), people)
+    for _ in range(2):
+        saved = client.post(
+            f"/fund/applications/{application.id}/edit",
+            data={**_content(), "partner_ids": [str(partner.id)]},
+        )
+        assert saved.status_code == 302, html_text(saved)[:500]
+    db.session.refresh(application)
+    assert application.partner_org_ids == {partner.id}

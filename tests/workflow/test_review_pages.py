@@ -140,6 +140,6 @@ def test_the_committee_view(client, reviewing, expert, people):
     )
     login(client, people["manager"])
     page = html_text(client.get(f"/fund/calls/{reviewing.call_id}/committee"))
-    assert SECRET_TITLE in page and "3.00" in page and "1/1" in page
+    assert SECRET_TITLE in page and "3,00" in page and "1/1" in page
     login(client, people["applicant"])
     assert client.get(f"/fund/calls/{reviewing.call_id}/committee").status_code == 403
