@@ -156,13 +156,22 @@ def suggest(
         return []
     query = application_document(application)
     excluded = _excluded(application)
-    users = {u.id: u for u in reviewers()}
-    out: list[Suggestion] = []
     # Ask for more than needed: conflicts are checked only on the best hits.
-    for hit in index.search(query, top_k=limit * 4 + len(excluded), kinds=[EXPERT_KIND]):
+    hits = index.search(query, top_k=limit * 4 + len(excluded), kinds=[EXPERT_KIND])
+    wanted = [int(h.doc_id.split(":", 1)[1]) for h in hits]
+    users = {
+        u.id: u
+        for u in db.session.scalars(
+            sa.select(User).where(User.id.in_(wanted), User.is_active.is_(True))
+        )
+    }
+    out: list[Suggestion] = []
+    for hit in hits:
         user = users.get(int(hit.doc_id.split(":", 1)[1]))
         if user is None or user.id in excluded or hit.score <= 0:
             continue
+        if not user.has_role(PlatformRole.reviewer):
+            continue  # the role was withdrawn since the index was built
         if conflicts.detect(application, user):
             continue
         load = load_of(user.id, application.call_id)
