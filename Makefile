@@ -62,6 +62,7 @@ seed-check: install
 bench: install-dev
 	$(BIN)/python bench/bench_matching.py --sizes 10000,100000
 	$(BIN)/python bench/bench_search.py --records 100000
+	$(BIN)/python bench/bench_fund.py --backends postgresql
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
