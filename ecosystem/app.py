@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.auth.sessions import init_sessions
     from ecosystem.registry import attachment_views, data_views, listing_views
     from ecosystem.registry import views as registry_views
+    from ecosystem.site import notification_views  # noqa: F401 (routes of the site bp)
     from ecosystem.site.views import bp as site_bp
     from ecosystem.workflow import (  # noqa: F401 (the routes of the fund's blueprint)
         award_views,

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, or_, select
 from wtforms import SelectField
 from wtforms.validators import DataRequired, InputRequired
 
@@ -24,8 +24,6 @@ from ecosystem.auth.models import User
 from ecosystem.core.fields import DateVNField, VNDField
 from ecosystem.core.forms import BaseForm
 from ecosystem.core.jobs import start_job
-from ecosystem.core.models import utcnow
-from ecosystem.core.notifications import Notification
 from ecosystem.core.pagination import paginate
 from ecosystem.core.permissions import login_required, require
 from ecosystem.core.uow import attempt
@@ -69,16 +67,9 @@ def _helpers() -> dict:
         "match_record": record,
         "record_title": record_title,
         "listing_matches": listing_matches,
-        "unread_notifications": _unread,
         "match_state_label": lambda state: str(ops.STATE_LABELS[state]),
         "contract_label": lambda kind: str(ops.CONTRACT_LABELS[kind]) if kind else "",
     }
-
-
-def _unread() -> int:
-    from ecosystem.core.notifications import unread_count
-
-    return unread_count(g.user.id) if g.get("user") is not None else 0
 
 
 def listing_matches(kind: str, object_id: int) -> list[Match]:
@@ -231,27 +222,3 @@ def unsubscribe(token: str):
         flash(_("Bạn sẽ không nhận thư tổng hợp hằng tuần nữa."), "success")
         return redirect(url_for("site.home"))
     return render_template("matching/unsubscribe.html", user=user)
-
-
-@bp.get("/notifications")
-@login_required
-def notifications():
-    page = paginate(
-        select(Notification)
-        .where(Notification.user_id == g.user.id)
-        .order_by(Notification.id.desc()),
-        per_page=30,
-    )
-    return render_template("matching/notifications.html", page=page)
-
-
-@bp.post("/notifications/read")
-@login_required
-def notifications_read():
-    db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == g.user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-    )
-    db.session.commit()
-    return redirect(url_for("matching.notifications"))
