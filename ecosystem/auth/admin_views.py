@@ -15,6 +15,7 @@ from ecosystem.core.errors import UserError
 from ecosystem.core.pagination import int_arg, paginate
 from ecosystem.core.permissions import login_required, require
 from ecosystem.core.text import fold
+from ecosystem.core.uow import atomic
 from ecosystem.extensions import db
 from ecosystem.registry.models import Organisation
 
@@ -119,12 +120,11 @@ def change_role(user_id: int):
         abort(400)
     grant = request.form.get("action") == "grant"
     try:
-        (ops.grant_role if grant else ops.revoke_role)(user, role, g.user)
+        with atomic():
+            (ops.grant_role if grant else ops.revoke_role)(user, role, g.user)
     except UserError as error:
-        db.session.rollback()
         flash(error.message, "warning")
     else:
-        db.session.commit()
         flash(_("Đã cập nhật vai trò."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
@@ -134,12 +134,11 @@ def set_active(user_id: int):
     user = _user(user_id)
     active = request.form.get("active") == "1"
     try:
-        ops.set_active(user, active, g.user)
+        with atomic():
+            ops.set_active(user, active, g.user)
     except UserError as error:
-        db.session.rollback()
         flash(error.message, "warning")
     else:
-        db.session.commit()
         flash(
             _("Đã mở khóa tài khoản.")
             if active

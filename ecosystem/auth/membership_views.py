@@ -13,7 +13,7 @@ from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
 from ecosystem.auth.permissions import can_manage_members, can_request_membership
 from ecosystem.core.errors import UserError
 from ecosystem.core.permissions import login_required, require
-from ecosystem.core.uow import attempt
+from ecosystem.core.uow import atomic, attempt
 from ecosystem.extensions import db
 from ecosystem.registry.models import Organisation
 
@@ -35,11 +35,11 @@ def join(org_id: int):
     form = JoinOrganisationForm()
     if form.validate_on_submit():
         try:
-            ops.request_membership(g.user, organisation, form.message.data or "")
+            with atomic():
+                ops.request_membership(g.user, organisation, form.message.data or "")
         except UserError as error:
             flash(error.message, "warning")
         else:
-            db.session.commit()
             flash(_("Đã gửi yêu cầu tham gia. Quản trị tổ chức sẽ xem xét."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/join.html", organisation=organisation, form=form)

@@ -139,7 +139,6 @@ def _finish_link(identity, link_user_id, issuer, subject, claims):
         raise UserError(_("Tài khoản đăng nhập một lần này đã gắn với một tài khoản khác."))
     if identity is None:
         ops.link_identity(user, issuer, subject, claims.get("email") or "")
-        db.session.commit()
     flash(_("Đã liên kết tài khoản đăng nhập một lần."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -153,6 +152,5 @@ def _finish_sign_in(identity, issuer, subject, claims):
     else:
         user = ops.create_user_from_identity(issuer, subject, claims)
     start_session(user, via="oidc")
-    db.session.commit()
     flash(_("Xin chào, %(name)s!", name=user.display_name), "success")
     return redirect(url_for("site.home"))

@@ -28,8 +28,9 @@ from ecosystem.auth.tokens import (
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.permissions import login_required
+from ecosystem.core.uow import atomic, housekeeping
 from ecosystem.core.urls import safe_next_url
-from ecosystem.extensions import db, limiter
+from ecosystem.extensions import limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 security_log = logging.getLogger("ecosystem.security")
@@ -54,13 +55,13 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = ops.register_user(
-                {**form.data, "locale": _chosen_lang(request.form.get("locale"))}
-            )
+            with atomic():
+                user = ops.register_user(
+                    {**form.data, "locale": _chosen_lang(request.form.get("locale"))}
+                )
         except UserError as error:
             form[error.field or "email"].errors.append(error.message)
         else:
-            db.session.commit()
             return render_template("auth/check_email.html", email=user.email)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
@@ -86,7 +87,6 @@ def verify_email(token: str):
         return redirect(url_for("auth.login"))
     if request.method == "POST":
         ops.verify_email(user)
-        db.session.commit()
         flash(_("Đã xác nhận e-mail. Bạn có thể đăng nhập."), "success")
         return redirect(url_for("auth.login"))
     # A GET only shows the button: link scanners in mail systems must not verify anything.
@@ -101,7 +101,6 @@ def resend_verification():
         user = ops.find_user_by_email(form.email.data)
         if user is not None and user.email_verified_at is None and user.is_active:
             ops.send_verification(user)
-            db.session.commit()
     flash(_("Nếu tài khoản chưa được xác nhận, chúng tôi đã gửi lại thư xác nhận."), "info")
     return redirect(url_for("auth.login"))
 
@@ -115,8 +114,10 @@ def login():
         user = ops.find_user_by_email(form.email.data)
         password_ok = verify_password(user.password_hash if user else None, form.password.data)
         if user is None or not password_ok or not user.is_active:
-            _record_failed_sign_in(user, form.email.data)
-            db.session.commit()
+            # The page answers 422, which rolls the request back: the failure is written
+            # by the housekeeping step, whatever the outcome.
+            email = form.email.data
+            housekeeping(lambda: _record_failed_sign_in(user, email))
             # One message for a wrong e-mail, a wrong password and a disabled account.
             form.password.errors.append(_("E-mail hoặc mật khẩu không đúng."))
         elif user.email_verified_at is None:
@@ -126,7 +127,6 @@ def login():
             if needs_rehash(user.password_hash):
                 user.password_hash = ops.hash_password(form.password.data)
             start_session(user)
-            db.session.commit()
             flash(_("Xin chào, %(name)s!", name=user.display_name), "success")
             return redirect(safe_next_url(form.next.data))
     status = 422 if form.errors else 200
@@ -161,7 +161,6 @@ def _record_failed_sign_in(user, email: str) -> None:
 @bp.post("/logout")
 def logout():
     end_session()
-    db.session.commit()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("site.home"))
 
@@ -172,7 +171,6 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         ops.request_password_reset(form.email.data)
-        db.session.commit()
         flash(_("Nếu e-mail này có tài khoản, chúng tôi đã gửi liên kết đặt lại mật khẩu."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form), 422 if form.errors else 200
@@ -191,7 +189,6 @@ def reset_password(token: str):
         ops.set_password(user, form.password.data, reason="reset")
         if user.email_verified_at is None:
             ops.verify_email(user)  # the link reached the mailbox: the address is verified
-        db.session.commit()
         flash(_("Đã đặt mật khẩu mới. Hãy đăng nhập."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200
@@ -205,7 +202,6 @@ def profile():
     password_form = ChangePasswordForm(prefix="pw")
     if request.method == "POST" and form.validate_on_submit():
         ops.update_profile(user, form.data)
-        db.session.commit()
         from flask import session
 
         session["lang"] = user.locale
@@ -235,7 +231,6 @@ def change_password():
         else:
             ops.set_password(user, password_form.password.data, reason="change")
             start_session(user, via="password")  # every other session ended; keep this one
-            db.session.commit()
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."), "success")
             return redirect(url_for("auth.profile"))
     return _render_profile(form, password_form)

@@ -203,7 +203,6 @@ def deal(match_id: int):
 def start_rebuild():
     require(perms.can_rebuild_index(g.user))
     job = start_job("matching.rebuild", rebuild, user=g.user)
-    db.session.commit()
     return redirect(url_for("site.job_page", job_id=job.id))
 
 
@@ -218,7 +217,6 @@ def unsubscribe(token: str):
         abort(404)
     if request.method == "POST":
         user.digest_opt_out = True
-        db.session.commit()
         flash(_("Bạn sẽ không nhận thư tổng hợp hằng tuần nữa."), "success")
         return redirect(url_for("site.home"))
     return render_template("matching/unsubscribe.html", user=user)

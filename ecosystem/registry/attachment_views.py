@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from ecosystem.core.errors import UserError
 from ecosystem.core.permissions import login_required, require
+from ecosystem.core.uow import atomic
 from ecosystem.extensions import db
 from ecosystem.registry import permissions as perms
 from ecosystem.registry.attachments import add_attachment, attachment_path, remove_attachment
@@ -27,12 +28,11 @@ def upload(item_id: int):
         flash(_("Hãy chọn một tệp."), "warning")
     else:
         try:
-            add_attachment(result, upload.stream, upload.filename, g.user)
+            with atomic():
+                add_attachment(result, upload.stream, upload.filename, g.user)
         except UserError as error:
-            db.session.rollback()
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_("Đã tải tệp lên."), "success")
     return redirect(url_for("results.detail", item_id=result.id))
 
@@ -67,6 +67,5 @@ def delete(attachment_id: int):
     require(perms.can_edit_listing(g.user, attachment.result))
     result_id = attachment.result_id
     remove_attachment(attachment, g.user)
-    db.session.commit()
     flash(_("Đã xóa tệp."), "success")
     return redirect(url_for("results.detail", item_id=result_id))

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired
 from ecosystem.core.errors import UserError
 from ecosystem.core.forms import BaseForm
 from ecosystem.core.permissions import login_required, require
-from ecosystem.core.uow import attempt
+from ecosystem.core.uow import atomic, attempt
 from ecosystem.extensions import db
 from ecosystem.registry import imports
 from ecosystem.registry import permissions as perms
@@ -56,14 +56,13 @@ def import_new():
         require(perms.can_import(g.user, form.kind.data, organisation))
         upload = request.files.get("file")
         try:
-            batch = imports.start_import(
-                form.kind.data, upload.filename or "", upload.read(), g.user, organisation
-            )
+            with atomic():
+                batch = imports.start_import(
+                    form.kind.data, upload.filename or "", upload.read(), g.user, organisation
+                )
         except UserError as error:
-            db.session.rollback()
             form.file.errors = [error.message]
         else:
-            db.session.commit()
             return redirect(url_for("data.import_batch", batch_id=batch.id))
     return render_template(
         "registry/import_new.html", form=form, columns=imports.COLUMNS

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ecosystem.core.errors import UserError
 from ecosystem.core.permissions import login_required, require
-from ecosystem.core.uow import attempt
+from ecosystem.core.uow import atomic, attempt
 from ecosystem.extensions import db
 from ecosystem.registry import listing_operations as ops
 from ecosystem.registry import permissions as perms
@@ -71,17 +71,16 @@ def make_blueprint(spec: ListingSpec) -> Blueprint:
         _prepare_form(spec, form)
         if form.validate_on_submit():
             try:
-                listing = ops.create_listing(
-                    spec.kind,
-                    _form_data(spec, form),
-                    g.user,
-                    publish=request.form.get("publish") == "1",
-                )
+                with atomic():
+                    listing = ops.create_listing(
+                        spec.kind,
+                        _form_data(spec, form),
+                        g.user,
+                        publish=request.form.get("publish") == "1",
+                    )
             except UserError as error:
-                db.session.rollback()
                 _field_error(form, error)
             else:
-                db.session.commit()
                 flash(_("Đã lưu."), "success")
                 return redirect(url_for(f"{spec.blueprint}.detail", item_id=listing.id))
         return render_template(
@@ -115,12 +114,11 @@ def make_blueprint(spec: ListingSpec) -> Blueprint:
             _fill_multi(form, listing)
         if form.validate_on_submit():
             try:
-                ops.update_listing(spec.kind, listing, _form_data(spec, form), g.user)
+                with atomic():
+                    ops.update_listing(spec.kind, listing, _form_data(spec, form), g.user)
             except UserError as error:
-                db.session.rollback()
                 _field_error(form, error)
             else:
-                db.session.commit()
                 flash(_("Đã lưu thay đổi."), "success")
                 return redirect(url_for(f"{spec.blueprint}.detail", item_id=listing.id))
         return render_template(

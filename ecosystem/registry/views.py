@@ -87,12 +87,11 @@ def _create_checking_duplicates(form, *, find, certain, probable, create, saved,
             flash(probable, "warning")
         else:
             try:
-                record = create()
+                with atomic():
+                    record = create()
             except UserError as error:
-                db.session.rollback()
                 _attach_error(form, error)
             else:
-                db.session.commit()
                 flash(saved, "success")
                 return redirect(page(record))
     status = 422 if form.errors or candidates else 200
@@ -149,12 +148,11 @@ def _save_edit(form, *, update, page: str, template: str, context: dict):
     """Save a valid edit and go back to the record; otherwise show the form with its errors."""
     if form.validate_on_submit():
         try:
-            update()
+            with atomic():
+                update()
         except UserError as error:
-            db.session.rollback()
             _attach_error(form, error)
         else:
-            db.session.commit()
             flash(_("Đã lưu thay đổi."), "success")
             return redirect(page)
     return render_template(
@@ -339,7 +337,6 @@ def _group_form(group: ResearchGroup | None):
             abort(403)
         group = ops.save_group(group, form.data, g.user)
         _save_group_people(group)
-        db.session.commit()
         flash(_("Đã lưu nhóm nghiên cứu."), "success")
         return redirect(url_for("registry.group", group_id=group.id))
     # Only an organisation the user may choose lists its people (a forged id may not

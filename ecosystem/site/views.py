@@ -39,7 +39,6 @@ def set_language():
         user = g.get("user")
         if user is not None and user.locale != lang:
             user.locale = lang
-            db.session.commit()
     return redirect(safe_next_url(request.form.get("next")))
 
 
