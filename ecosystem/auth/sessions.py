@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from ecosystem.auth.models import User, UserSession
 from ecosystem.core.audit import record_audit
 from ecosystem.core.models import utcnow
+from ecosystem.core.uow import housekeeping
 from ecosystem.extensions import db
 
 SESSION_KEY = "sid"
@@ -103,8 +104,7 @@ def load_signed_in_user() -> None:
     now = utcnow()
     if row is None or row.ended_at is not None or not _within_timeouts(row, now):
         if row is not None and row.ended_at is None:
-            row.ended_at = now
-            db.session.commit()
+            _write_later(row.id, ended_at=now)
         session.pop(SESSION_KEY, None)
         return
     user = db.session.get(User, row.user_id)
@@ -112,9 +112,18 @@ def load_signed_in_user() -> None:
         session.pop(SESSION_KEY, None)
         return
     if now - row.last_seen_at > TOUCH_INTERVAL:
-        row.last_seen_at = now
-        db.session.commit()
+        _write_later(row.id, last_seen_at=now)
     g.user = user
+
+
+def _write_later(row_id: int, **values: object) -> None:
+    """Bookkeeping of the session row, written at the end of the request whatever its
+    outcome (a refused request still counts as activity), in the request's one transaction."""
+    housekeeping(
+        lambda: db.session.execute(
+            update(UserSession).where(UserSession.id == row_id).values(**values)
+        )
+    )
 
 
 def _within_timeouts(row: UserSession, now: dt.datetime) -> bool:
