@@ -23,12 +23,14 @@ def register_commands(app: Flask) -> None:
     from ecosystem.api.cli import token_group
     from ecosystem.auth.cli import user_group
     from ecosystem.index_cli import index_group
+    from ecosystem.workflow.cli import fund_group
 
     app.cli.add_command(setup_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(user_group)
     app.cli.add_command(token_group)
     app.cli.add_command(index_group)
+    app.cli.add_command(fund_group)
 
 
 def operator_locale():

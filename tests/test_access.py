@@ -202,6 +202,9 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "workflow.disburse": [
         ("POST", "/fund/milestones/{milestone}/disbursements", APPLICATION_MANAGE_POST)
     ],
+    "workflow.write_off": [
+        ("POST", "/fund/applications/{application}/award/write-off", APPLICATION_MANAGE_POST)
+    ],
     "workflow.letter": [("GET", "/fund/applications/{application}/letter", APPLICATION)],
     # The world's proposal is not an introduction yet: nobody may start from it.
     "workflow.from_match": [("GET", "/fund/from-match/{match}", profile("404", anon="login"))],

@@ -18,7 +18,7 @@ from ecosystem.workflow import awards, reviews
 from ecosystem.workflow import permissions as perms
 from ecosystem.workflow.awards import MilestonePlan
 from ecosystem.workflow.blueprint import application_or_404, bp, show_error
-from ecosystem.workflow.forms import MILESTONE_ROWS, ContractForm, DisbursementForm
+from ecosystem.workflow.forms import MILESTONE_ROWS, ContractForm, DisbursementForm, WriteOffForm
 from ecosystem.workflow.models import (
     ApplicationState,
     AssignmentState,
@@ -44,6 +44,7 @@ def _render(application: FundApplication, form: ContractForm | None = None, stat
             rows=MILESTONE_ROWS,
             values=request.form if request.method == "POST" else None,
             disbursement_form=DisbursementForm(),
+            write_off_form=WriteOffForm(),
             can_manage=can_manage,
             milestone_flow=awards.MILESTONE_WORKFLOW,
         ),
@@ -175,3 +176,24 @@ def letter(application_id: int):
             comments=comments,
             locale=language,
         )
+
+
+@bp.post("/applications/<int:application_id>/award/write-off")
+@login_required
+def write_off(application_id: int):
+    application = application_or_404(application_id)
+    require(perms.is_fund_manager(g.user))
+    award = awards.award_of(application)
+    if award is None:
+        abort(404)
+    form = WriteOffForm()
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "warning")
+    else:
+        attempt(
+            lambda: awards.write_off(
+                award, g.user, amount=form.amount.data, reason=form.reason.data, on=form.on.data
+            ),
+            _("Đã ghi nhận tổn thất."),
+        )
+    return redirect(url_for(".award", application_id=application.id))

@@ -22,7 +22,7 @@ from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.formatting import format_vnd
 from ecosystem.core.models import utcnow
-from ecosystem.core.transitions import Transition, Workflow
+from ecosystem.core.transitions import Transition, Workflow, lock_current
 from ecosystem.extensions import db
 from ecosystem.workflow import applications, ledger
 from ecosystem.workflow import permissions as perms
@@ -32,8 +32,10 @@ from ecosystem.workflow.models import (
     Decision,
     Disbursement,
     FundApplication,
+    FundCycle,
     Milestone,
     MilestoneState,
+    WriteOff,
 )
 from ecosystem.workflow.notices import fund_managers, tell_applicant, tell_users
 
@@ -374,3 +376,47 @@ def remind_milestones(today: dt.date | None = None) -> dict[str, int]:
         milestone.escalated_at = utcnow()
     db.session.flush()
     return {"reminded": len(due), "escalated": len(overdue)}
+
+
+# Losses (the risk the fund exists to take) ------------------------------------------------
+
+
+def write_off(award: Award, user: Any, *, amount: int, reason: str, on: dt.date) -> WriteOff:
+    """Accept a loss on an award: never more than was paid out on it, and never past the
+    cycle's 50% ceiling (Decree 264/2025/NĐ-CP)."""
+    if not perms.is_fund_manager(user):
+        raise UserError(_("Chỉ cán bộ Quỹ ghi nhận tổn thất."), status=403)
+    if not reason.strip():
+        raise UserError(_("Hãy ghi rõ lý do."), field="reason")
+    lock_current(award)
+    paid = award_progress(award).disbursed
+    already = int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(WriteOff.amount), 0)).where(
+                WriteOff.award_id == award.id
+            )
+        )
+        or 0
+    )
+    if not 0 < amount <= paid - already:
+        raise UserError(
+            _(
+                "Tổn thất phải lớn hơn 0 và không vượt số đã giải ngân chưa ghi tổn thất (%(left)s).",
+                left=format_vnd(paid - already),
+            ),
+            field="amount",
+        )
+    if award.cycle_id is None:
+        raise UserError(_("Hợp đồng chưa thuộc chu kỳ đầu tư nào."))
+    ledger.ensure_write_off_allowed(db.session.get(FundCycle, award.cycle_id), amount)
+    loss = WriteOff(
+        award_id=award.id,
+        amount=amount,
+        reason=reason.strip()[:5000],
+        written_off_on=on,
+        recorded_by_id=user.id,
+    )
+    db.session.add(loss)
+    db.session.flush()
+    record_audit("fund_award.written_off", award, actor=user, amount=amount, reason=loss.reason)
+    return loss

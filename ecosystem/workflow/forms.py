@@ -204,3 +204,9 @@ class DisbursementForm(BaseForm):
     amount = VNDField(_l("Số tiền (₫)"), validators=[InputRequired()])
     paid_on = DateVNField(_l("Ngày chi"), validators=[InputRequired()])
     reference = StringField(_l("Số chứng từ"), validators=[DataRequired(), Length(max=100)])
+
+
+class WriteOffForm(BaseForm):
+    amount = VNDField(_l("Số tiền tổn thất (₫)"), validators=[InputRequired()])
+    on = DateVNField(_l("Ngày ghi nhận"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=5000)])

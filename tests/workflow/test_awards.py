@@ -151,3 +151,37 @@ def test_reminders_and_escalation_are_sent_once(approved, people):
     )
     assert "fund.milestone_overdue" in keys
     assert award.milestones[1].reminded_at is None
+
+
+def test_a_write_off_stays_within_what_was_paid_and_the_ceiling(milestone, people):
+    flow = awards.MILESTONE_WORKFLOW
+    flow.apply(milestone, "report", people["applicant"], report="Xong")
+    flow.apply(milestone, "accept", people["manager"])
+    awards.disburse(milestone, people["manager"], amount=200_000_000, paid=TODAY, reference="UNC-1")
+    award = milestone.award
+    with pytest.raises(UserError) as refused:
+        awards.write_off(award, people["manager"], amount=200_000_001, reason="Thất bại", on=TODAY)
+    assert refused.value.field == "amount"
+    with pytest.raises(UserError) as refused:
+        awards.write_off(award, people["applicant"], amount=1, reason="x", on=TODAY)
+    assert refused.value.status == 403
+    awards.write_off(
+        award, people["manager"], amount=150_000_000, reason="Thất bại kỹ thuật", on=TODAY
+    )
+    with pytest.raises(UserError):
+        awards.write_off(award, people["manager"], amount=50_000_001, reason="Thêm", on=TODAY)
+
+
+def test_the_loss_ceiling_is_half_the_charter_capital(make_application, make_cycle, people):
+    make_cycle(capital=300_000_000, state_share=0)  # ceiling: 150M
+    application = make_application(org=people["_org"], state=S.committee)
+    ops.apply(application, "approve", people["manager"], reason="Tốt", amount=200_000_000)
+    award = _sign(application, people["manager"], amount=200_000_000, plan=_plan(200_000_000))
+    first = award.milestones[0]
+    awards.MILESTONE_WORKFLOW.apply(first, "report", people["applicant"], report="Xong")
+    awards.MILESTONE_WORKFLOW.apply(first, "accept", people["manager"])
+    awards.disburse(first, people["manager"], amount=200_000_000, paid=TODAY, reference="UNC-1")
+    with pytest.raises(UserError) as refused:
+        awards.write_off(award, people["manager"], amount=160_000_000, reason="Mất trắng", on=TODAY)
+    assert "50%" in refused.value.message
+    awards.write_off(award, people["manager"], amount=150_000_000, reason="Mất phần lớn", on=TODAY)
