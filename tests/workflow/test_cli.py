@@ -31,7 +31,7 @@ def test_a_cycle_is_declared_once_within_the_limits(cli):
         "--capital",
         "1.000",
     )
-    assert again.exit_code == 1 and "trùng thời gian" in again.output
+    assert again.exit_code == 1 and "overlaps" in again.output  # operators read English
     over = cli(
         "fund",
         "cycle-create",
