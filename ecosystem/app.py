@@ -114,7 +114,10 @@ def select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from ecosystem.api import token_views
+    from ecosystem.api import (
+        fund_views,  # noqa: F401 (the fund's routes of the API blueprint)
+        token_views,
+    )
     from ecosystem.api import views as api_views
     from ecosystem.auth import admin_views, membership_views, oidc
     from ecosystem.auth import views as auth_views

@@ -180,6 +180,17 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "api.create_item": [("POST", "/api/v1/needs", API_WRITE)],
     "api.update_item": [("PATCH", "/api/v1/results/{result}", API_WRITE)],
     "api.archive_item": [("POST", "/api/v1/results/{result}/archive", API_WRITE)],
+    # A browser session does not count in the API: the fund's own records need a token
+    # (what each token holder sees is in tests/api/test_fund_api.py).
+    "api.list_calls": [("GET", "/api/v1/calls", PUBLIC)],
+    "api.get_call": [("GET", "/api/v1/calls/{call}", PUBLIC)],
+    "api.list_applications": [("GET", "/api/v1/applications", profile("401"))],
+    "api.get_application": [("GET", "/api/v1/applications/{application}", profile("401"))],
+    "api.submit_application": [
+        ("POST", "/api/v1/applications/{draft_application}/submit", API_WRITE)
+    ],
+    "api.list_reviews": [("GET", "/api/v1/reviews", profile("401"))],
+    "api.get_review": [("GET", "/api/v1/reviews/{assignment}", profile("401"))],
     "workflow.index": [("GET", "/fund/", PUBLIC)],
     "workflow.feed": [("GET", "/fund/calls.atom", PUBLIC)],
     "workflow.call": [("GET", "/fund/calls/{call}", PUBLIC)],

@@ -79,11 +79,7 @@ def _schemas() -> dict[str, Any]:
     }
     for kind, fields in RESOURCES.items():
         name = TITLES[kind]
-        schemas[name] = {
-            "type": "object",
-            "required": [f.name for f in fields],
-            "properties": {f.name: _property(f, for_input=False) for f in fields},
-        }
+        schemas[name] = output_schema(fields)
         inputs = [f for f in fields if not f.read_only]
         extra: dict[str, Any] = {}
         if kind in LISTING_KINDS:
@@ -101,17 +97,29 @@ def _schemas() -> dict[str, Any]:
             "required": [f.name for f in inputs if f.required],
             "properties": {**{f.name: _property(f, for_input=True) for f in inputs}, **extra},
         }
-        schemas[f"{name}Page"] = {
-            "type": "object",
-            "required": ["items", "page", "per_page", "total"],
-            "properties": {
-                "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}},
-                "page": {"type": "integer"},
-                "per_page": {"type": "integer"},
-                "total": {"type": "integer"},
-            },
-        }
+        schemas[f"{name}Page"] = page_schema(name)
     return schemas
+
+
+def output_schema(fields: tuple[Field, ...]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": [f.name for f in fields],
+        "properties": {f.name: _property(f, for_input=False) for f in fields},
+    }
+
+
+def page_schema(name: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+    }
 
 
 def _errors(*codes: str) -> dict[str, Any]:
@@ -326,17 +334,20 @@ def _paths() -> dict[str, Any]:
 
 @cache
 def openapi_document() -> dict[str, Any]:
+    # The fund's part builds on the helpers above, hence imported here.
+    from ecosystem.api.fund_openapi import fund_paths, fund_schemas
+
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "Huế innovation ecosystem API",
             "version": "1.0.0",
-            "description": "Registry of the Huế innovation ecosystem: organisations, people, research groups, research results, technology needs, startups and investors. Personal access tokens are created on your profile page.",
+            "description": "Registry of the Huế innovation ecosystem: organisations, people, research groups, research results, technology needs, startups and investors; and the city's S&T risk/venture fund: its calls, your applications and your review assignments (amounts in whole đồng, datetimes in UTC). Personal access tokens are created on your profile page.",
         },
         "servers": [{"url": "/"}],
-        "paths": _paths(),
+        "paths": {**_paths(), **fund_paths()},
         "components": {
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **fund_schemas()},
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",

@@ -15,12 +15,12 @@ from ecosystem.registry.forms import PROVINCES
 @dataclass(frozen=True)
 class Field:
     name: str
-    type: str  # string, integer, boolean, date, date-time, array
+    type: str  # string, integer, boolean, date, date-time, array, object
     required: bool = False  # on create
     read_only: bool = False
     nullable: bool = False
     enum: tuple[str, ...] | None = None
-    items: str = "string"
+    items: str = "string"  # or integer, object
     items_enum: tuple[str, ...] | None = None
     max_length: int | None = None
     minimum: int | None = None
@@ -223,8 +223,12 @@ def _plain(value: Any) -> Any:
 
 
 def serialize(kind: str, obj: Any, user: Any) -> dict[str, Any]:
+    return serialize_fields(RESOURCES[kind], obj, user)
+
+
+def serialize_fields(fields: tuple[Field, ...], obj: Any, user: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for spec in RESOURCES[kind]:
+    for spec in fields:
         value = spec.get(user, obj) if spec.get else getattr(obj, spec.name, None)
         if spec.type == "string" and value is None and not spec.nullable:
             value = ""

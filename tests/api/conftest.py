@@ -4,6 +4,11 @@ from ecosystem.api.tokens import create_token
 from ecosystem.extensions import db
 from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.models import ResearchField
+from tests.workflow.conftest import (  # noqa: F401 (the fund's builders, for the fund's API)
+    make_application,
+    make_call,
+    people,
+)
 
 
 @pytest.fixture
