@@ -13,6 +13,7 @@ from ecosystem.auth.models import ApiToken
 from ecosystem.core.errors import UserError
 from ecosystem.core.forms import BaseForm
 from ecosystem.core.permissions import login_required, require
+from ecosystem.core.uow import atomic
 from ecosystem.extensions import db
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/auth/account/tokens")
@@ -41,14 +42,13 @@ def create():
         flash(_("Hãy đặt tên cho khóa truy cập."), "warning")
         return redirect(url_for("auth.profile"))
     try:
-        token, plain = create_token(
-            g.user, form.name.data, form.can_write.data, int(form.days.data) or None
-        )
+        with atomic():
+            token, plain = create_token(
+                g.user, form.name.data, form.can_write.data, int(form.days.data) or None
+            )
     except UserError as error:
-        db.session.rollback()
         flash(error.message, "warning")
         return redirect(url_for("auth.profile"))
-    db.session.commit()
     # Shown once, never stored in clear: the page says so.
     return render_template("api/token_created.html", token=token, plain=plain)
 
@@ -61,7 +61,6 @@ def revoke(token_id: int):
         abort(404)
     require(token.user_id == g.user.id or g.user.is_admin)
     revoke_token(token, g.user)
-    db.session.commit()
     flash(_("Đã thu hồi khóa truy cập."), "success")
     return redirect(url_for("auth.profile"))
 

@@ -12,12 +12,13 @@ import secrets
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ecosystem.auth.models import ApiToken, User
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.models import utcnow
+from ecosystem.core.uow import housekeeping
 from ecosystem.extensions import db
 
 MAX_TOKENS = 20
@@ -56,6 +57,9 @@ def revoke_token(token: ApiToken, user: User | None) -> None:
         record_audit("api.token_revoked", token, actor=user, name=token.name)
 
 
+USE_RECORD_INTERVAL = dt.timedelta(minutes=5)
+
+
 def authenticate(header: str | None) -> tuple[User | None, ApiToken | None]:
     """The user and token named by an ``Authorization: Bearer`` header, if valid."""
     if not header or not header.startswith("Bearer "):
@@ -74,8 +78,21 @@ def authenticate(header: str | None) -> tuple[User | None, ApiToken | None]:
     user = db.session.get(User, token.user_id)
     if user is None or not user.is_active:
         return None, None
-    token.last_used_at = now
+    if token.last_used_at is None or now - _aware(token.last_used_at) > USE_RECORD_INTERVAL:
+        # Reads must not write on every request (20 parallel reads on SQLite would queue
+        # on the lock): the last use is recorded at most every few minutes, by the unit of
+        # work's housekeeping step, whatever the request's outcome.
+        token_id = token.id
+        housekeeping(
+            lambda: db.session.execute(
+                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+            )
+        )
     return user, token
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def token_summary(token: ApiToken) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from ecosystem.api.schemas import COLLECTIONS, LISTING_KINDS, RESOURCES, seriali
 from ecosystem.api.tokens import authenticate
 from ecosystem.api.validation import check_types, to_formdata
 from ecosystem.core.errors import UserError
+from ecosystem.core.uow import atomic
 from ecosystem.extensions import csrf, db, limiter
 from ecosystem.registry import listing_operations as listing_ops
 from ecosystem.registry.duplicates import organisation_candidates, person_candidates
@@ -58,13 +59,6 @@ def _authenticate():
         if not g.api_token.can_write:
             return error(403, _("Khóa truy cập này chỉ có quyền đọc."))
     return None
-
-
-@bp.after_request
-def _commit_token_use(response):
-    if g.get("api_token") is not None and response.status_code < 400:
-        db.session.commit()  # last_used_at
-    return response
 
 
 @bp.get("/openapi.json")
@@ -167,20 +161,19 @@ def create_item(collection: str):
     if problems.fields:
         return error(422, _("Dữ liệu không hợp lệ."), problems.fields)
     try:
-        organisation, org_id = _organisation_for(kind, values)
-        if not resources.can_create(g.user, kind, organisation):
-            return error(403, _("Bạn không có quyền tạo hồ sơ cho tổ chức này."))
-        data, form_errors = _validated(kind, values, org_id)
-        if form_errors:
-            return error(422, _("Dữ liệu không hợp lệ."), form_errors)
-        duplicate = _probable_duplicates(kind, data, body)
-        if duplicate is not None:
-            return duplicate
-        obj = resources.create(kind, data, g.user, publish=bool(body.get("publish")))
+        with atomic():
+            organisation, org_id = _organisation_for(kind, values)
+            if not resources.can_create(g.user, kind, organisation):
+                return error(403, _("Bạn không có quyền tạo hồ sơ cho tổ chức này."))
+            data, form_errors = _validated(kind, values, org_id)
+            if form_errors:
+                return error(422, _("Dữ liệu không hợp lệ."), form_errors)
+            duplicate = _probable_duplicates(kind, data, body)
+            if duplicate is not None:
+                return duplicate
+            obj = resources.create(kind, data, g.user, publish=bool(body.get("publish")))
     except UserError as exc:
-        db.session.rollback()
         return error(422, exc.message, {exc.field: exc.message} if exc.field else None)
-    db.session.commit()
     response = jsonify(serialize(kind, obj, g.user))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_item", collection=collection, item_id=obj.id)
@@ -223,21 +216,20 @@ def update_item(collection: str, item_id: int):
         current["details"] = obj.details
     merged = {**current, **values}
     try:
-        organisation, org_id = _organisation_for(kind, merged, obj)
-        if (
-            "organisation_id" in values
-            and values["organisation_id"] != getattr(obj, "organisation_id", None)
-            and not resources.can_create(g.user, kind, organisation)
-        ):
-            return error(403, _("Bạn không có quyền chuyển hồ sơ sang tổ chức này."))
-        data, form_errors = _validated(kind, merged, org_id)
-        if form_errors:
-            return error(422, _("Dữ liệu không hợp lệ."), form_errors)
-        resources.update(kind, obj, data, g.user)
+        with atomic():
+            organisation, org_id = _organisation_for(kind, merged, obj)
+            if (
+                "organisation_id" in values
+                and values["organisation_id"] != getattr(obj, "organisation_id", None)
+                and not resources.can_create(g.user, kind, organisation)
+            ):
+                return error(403, _("Bạn không có quyền chuyển hồ sơ sang tổ chức này."))
+            data, form_errors = _validated(kind, merged, org_id)
+            if form_errors:
+                return error(422, _("Dữ liệu không hợp lệ."), form_errors)
+            resources.update(kind, obj, data, g.user)
     except UserError as exc:
-        db.session.rollback()
         return error(422, exc.message, {exc.field: exc.message} if exc.field else None)
-    db.session.commit()
     return jsonify(serialize(kind, obj, g.user))
 
 
@@ -264,9 +256,8 @@ def archive_item(collection: str, item_id: int):
     if refusal is not None:
         return refusal
     try:
-        listing_ops.archive_listing(kind, obj, g.user)
+        with atomic():
+            listing_ops.archive_listing(kind, obj, g.user)
     except UserError as exc:
-        db.session.rollback()
         return error(422, exc.message)
-    db.session.commit()
     return jsonify(serialize(kind, obj, g.user))
