@@ -3,20 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import click
 from flask import Flask, current_app
-from flask_babel import force_locale
 from flask_migrate import upgrade
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import OperationalError
 
-from ecosystem.core.errors import UserError
 from ecosystem.extensions import db
-
-# Operator commands speak English: the catalogue's English for the messages of operations.
-OPERATOR_LOCALE = "en"
 
 
 def register_commands(app: Flask) -> None:
@@ -31,47 +23,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(token_group)
     app.cli.add_command(index_group)
     app.cli.add_command(fund_group)
-
-
-def operator_locale():
-    """Messages of operations (translated) in the operators' language."""
-    return force_locale(OPERATOR_LOCALE)
-
-
-def commit() -> None:
-    """The one commit of an operator command (to be replaced by core's unit of work)."""
-    db.session.commit()
-
-
-@contextmanager
-def operator_transaction() -> Iterator[None]:
-    """Run the block as one transaction: commit once at the end, roll back on any error.
-
-    A refusal (UserError, a click error) or a database problem becomes one line on stderr
-    and a non-zero exit, never a traceback. Print secrets only after the block: they are
-    valid only once committed.
-    """
-    try:
-        with operator_locale():
-            yield
-            commit()
-    except UserError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    except (OperationalError, ProgrammingError) as exc:
-        db.session.rollback()
-        raise click.ClickException(
-            f"database error: {' '.join(str(exc.orig).split())} (is the database up and migrated? "
-            "run `flask --app ecosystem setup`)"
-        ) from None
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise click.ClickException(
-            f"refused by the database (changed concurrently?): {exc.orig}"
-        ) from None
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 @click.command("setup")

@@ -13,8 +13,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from ecosystem.cli import operator_transaction
 from ecosystem.core.models import Base
+from ecosystem.core.operator import operator_transaction
 from ecosystem.extensions import db
 
 index_group = AppGroup("index", help="The matching index.")

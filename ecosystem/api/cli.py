@@ -13,8 +13,8 @@ from sqlalchemy import select
 from ecosystem.api.tokens import create_token, revoke_token
 from ecosystem.auth.cli import existing_user
 from ecosystem.auth.models import ApiToken
-from ecosystem.cli import operator_transaction
 from ecosystem.core.models import utcnow
+from ecosystem.core.operator import operator_transaction
 from ecosystem.extensions import db
 
 token_group = AppGroup("token", help="Create, list and revoke personal API access tokens.")

@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from ecosystem.auth import operations as ops
 from ecosystem.auth.models import PlatformRole, User
 from ecosystem.auth.passwords import password_problem
-from ecosystem.cli import operator_locale, operator_transaction
+from ecosystem.core.operator import operator_locale, operator_transaction
 
 user_group = AppGroup("user", help="Create accounts and change their platform roles.")
 

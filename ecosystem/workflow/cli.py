@@ -13,10 +13,10 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ecosystem.cli import operator_transaction
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.formatting import format_vnd, parse_date, parse_vnd
+from ecosystem.core.operator import operator_transaction
 from ecosystem.extensions import db
 from ecosystem.workflow import ledger
 from ecosystem.workflow.models import FundCycle
