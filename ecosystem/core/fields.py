@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from ecosystem.core.formatting import format_date, format_number, parse_date, parse_vnd
+from ecosystem.core.formatting import MAX_VND, format_date, format_number, parse_date, parse_vnd
 
 
 class VNDField(StringField):
@@ -25,7 +25,7 @@ class VNDField(StringField):
                 self.data = parse_vnd(str(valuelist[0]))
             except ValueError:
                 raise ValueError(_l("Số tiền không hợp lệ. Ví dụ: 150.000.000")) from None
-            if self.data > 10**15:
+            if self.data > MAX_VND:
                 self.data = None
                 raise ValueError(_l("Số tiền quá lớn."))
 

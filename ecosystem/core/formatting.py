@@ -68,6 +68,11 @@ def format_vnd(value: int | float | Decimal | None) -> str:
     return f"{format_number(value)} ₫"
 
 
+# The largest amount a form accepts (a quadrillion đồng): far beyond any real budget, far
+# below the database's 64-bit integers.
+MAX_VND = 10**15
+
+
 def parse_vnd(text: str) -> int:
     """Read an amount typed as 1.234.567, 1 234 567, 1,234,567 or 1234567 (optionally ₫/VND)."""
     cleaned = text.strip().upper().replace("VND", "").replace("₫", "").replace("Đ", "")

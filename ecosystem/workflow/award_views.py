@@ -10,7 +10,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from ecosystem.core.errors import UserError
-from ecosystem.core.formatting import parse_date, parse_vnd
+from ecosystem.core.formatting import MAX_VND, parse_date, parse_vnd
 from ecosystem.core.permissions import login_required, require
 from ecosystem.core.uow import atomic, attempt
 from ecosystem.extensions import db
@@ -69,6 +69,8 @@ def _milestones_from(form: Any) -> list[MilestonePlan]:
         try:
             amount = parse_vnd(amount_text)
             due = parse_date(due_text)
+            if amount > MAX_VND:
+                raise ValueError(amount_text)
         except ValueError:
             raise UserError(
                 _("Mốc %(n)d: hãy nhập số tiền (ví dụ 150.000.000) và hạn dd/mm/yyyy.", n=row + 1),

@@ -106,6 +106,8 @@ def _scores_from(form: Any, rubric: list[dict[str, Any]]) -> dict[str, Any]:
 def review_save(assignment_id: int):
     assignment = _assignment(assignment_id)
     action = request.form.get("action", "save")
+    if action not in {"save", "submit"}:
+        abort(400)
     application = assignment.application
     data = _scores_from(request.form, application.call.rubric)
     try:

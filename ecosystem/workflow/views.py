@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ecosystem.core.errors import UserError
-from ecosystem.core.formatting import parse_vnd
+from ecosystem.core.formatting import MAX_VND, parse_vnd
 from ecosystem.core.forms import INVALID_TEXT
 from ecosystem.core.permissions import login_required, require
 from ecosystem.core.text import has_invalid_characters
@@ -188,6 +188,8 @@ def _budget_from(form_data: Any) -> list[tuple[str, int, int]]:
         try:
             fund = parse_vnd(fund_text) if fund_text.strip() else 0
             own = parse_vnd(own_text) if own_text.strip() else 0
+            if max(fund, own) > MAX_VND:
+                raise ValueError(label)
         except ValueError:
             raise UserError(
                 _("Số tiền không hợp lệ ở dòng “%(line)s”. Ví dụ: 150.000.000", line=label),

@@ -116,3 +116,12 @@ def test_the_decision_letter_names_no_reviewer(
     assert "Được phê duyệt" in letter and "500.000.000 ₫" in letter
     english = html_text(client.get(f"/fund/applications/{application.id}/letter?lang=en"))
     assert "Notice of the selection result" in english and "Approved" in english
+
+
+def test_a_milestone_amount_beyond_any_budget_is_refused(client, approved, people):
+    login(client, people["manager"])
+    response = client.post(
+        f"/fund/applications/{approved.id}/award", data=_contract(ms_amount_0="9" * 25)
+    )
+    assert response.status_code == 422 and "Mốc 1" in html_text(response)
+    assert db.session.scalar(db.select(Award.id)) is None

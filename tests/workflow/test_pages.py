@@ -184,3 +184,14 @@ def test_saving_again_with_the_same_partner_keeps_it(client, make_call, make_org
         assert saved.status_code == 302, html_text(saved)[:500]
     db.session.refresh(application)
     assert application.partner_org_ids == {partner.id}
+
+
+def test_an_amount_beyond_any_budget_is_refused_not_a_server_error(client, make_call, people):
+    application = _draft(client, make_call(), people)
+    response = client.post(
+        f"/fund/applications/{application.id}/edit",
+        data=_content(**_budget(fund="99999999999999999999999")),
+    )
+    assert response.status_code == 422 and "Số tiền không hợp lệ" in html_text(response)
+    db.session.refresh(application)
+    assert application.budget_lines == []

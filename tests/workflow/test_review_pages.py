@@ -143,3 +143,15 @@ def test_the_committee_view(client, reviewing, expert, people):
     assert SECRET_TITLE in page and "3,00" in page and "1/1" in page
     login(client, people["applicant"])
     assert client.get(f"/fund/calls/{reviewing.call_id}/committee").status_code == 403
+
+
+def test_an_unknown_review_action_is_refused(client, reviewing, expert, people):
+    assignment = reviews.assign(reviewing, expert, people["manager"])
+    reviews.ASSIGNMENT_WORKFLOW.apply(assignment, "declare_none", expert)
+    login(client, expert)
+    response = client.post(
+        f"/fund/reviews/{assignment.id}", data={"action": "delete", "score_moi": "5"}
+    )
+    assert response.status_code == 400
+    db.session.refresh(assignment)
+    assert assignment.state is AssignmentState.accepted
