@@ -10,6 +10,7 @@ load limit appear flagged, since the manager may override with a reason.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -132,6 +133,37 @@ def build_index(users: Iterable[User] | None = None) -> MatchIndex | None:
     return MatchIndex.build(docs) if docs else None
 
 
+# The expert index of every reviewer takes a second to build for 2,000 experts: the
+# assignment page reuses it until the registry behind it changes (one cheap query says so).
+_cache: dict[tuple, MatchIndex | None] = {}
+_cache_lock = threading.Lock()
+
+
+def _signature() -> tuple:
+    reviewer_ids = sa.select(UserRole.user_id).where(UserRole.role == PlatformRole.reviewer)
+    row = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count()).select_from(reviewer_ids.subquery()).scalar_subquery(),
+            sa.select(sa.func.max(Person.updated_at)).scalar_subquery(),
+            sa.select(sa.func.max(ResearchGroup.updated_at)).scalar_subquery(),
+            sa.select(sa.func.max(ResearchResult.updated_at)).scalar_subquery(),
+            sa.select(sa.func.count()).select_from(group_members).scalar_subquery(),
+            sa.select(sa.func.count(User.id)).where(User.is_active.is_(False)).scalar_subquery(),
+        )
+    ).one()
+    return (str(db.engine.url), *row)
+
+
+def expert_index() -> MatchIndex | None:
+    """The index of every active reviewer, rebuilt only when the registry behind it changed."""
+    key = _signature()
+    with _cache_lock:
+        if key not in _cache:
+            _cache.clear()  # one current index per process is enough
+            _cache[key] = build_index()
+        return _cache[key]
+
+
 def _excluded(application: FundApplication) -> set[int]:
     """Experts already asked or on record as conflicted."""
     assigned = db.session.scalars(
@@ -151,7 +183,7 @@ def suggest(
     application: FundApplication, *, limit: int = 5, index: MatchIndex | None = None
 ) -> list[Suggestion]:
     """The best experts for ``application``, conflicted ones left out, best first."""
-    index = index if index is not None else build_index()
+    index = index if index is not None else expert_index()
     if index is None:
         return []
     query = application_document(application)

@@ -259,3 +259,14 @@ def test_committee_ranks_flags_disagreement_and_counts_the_budget(
     assert by_title["weak"].mean == pytest.approx((2 + (2 * 2 + 3) / 3) / 2)
     assert [r.budget_left for r in rows] == [600_000_000, 200_000_000, -200_000_000]
     assert [r.rank for r in rows] == [1, 2, 3]
+
+
+def test_the_expert_index_is_reused_until_the_registry_changes(make_expert, make_org):
+    expert = make_expert("P", ["nuôi tôm"], affiliations=[make_org()])
+    first = reviewers.expert_index()
+    assert reviewers.expert_index() is first
+    person = conflicts.person_of(expert)
+    person.expertise = ["lúa chịu mặn"]
+    person.updated_at = utcnow()
+    db.session.flush()
+    assert reviewers.expert_index() is not first
