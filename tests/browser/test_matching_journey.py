@@ -18,6 +18,8 @@ from ecosystem.registry import listing_operations as listing_ops
 from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.identifiers import organisation_name_key
 from ecosystem.registry.models import Organisation, ResearchField
+from tests.browser import support
+from tests.browser.support import sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -100,17 +102,7 @@ def partners(live_server):
 
 
 def sign_in(page, email: str) -> None:
-    page.goto("/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_test_id("account-menu")).to_be_visible()
-
-
-def sign_out(page) -> None:
-    page.get_by_test_id("account-menu").click()
-    page.get_by_role("button", name="Đăng xuất").click()
-    expect(page.get_by_test_id("account-menu")).to_have_count(0)
+    support.sign_in(page, email, PASSWORD)
 
 
 def test_need_to_introduction_in_the_browser(page, live_server, partners):

@@ -17,6 +17,8 @@ from ecosystem.core.text import fold
 from ecosystem.extensions import db
 from ecosystem.registry import operations as ops
 from ecosystem.registry.models import ResearchField
+from tests.browser import support
+from tests.browser.support import sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -65,17 +67,7 @@ def people(live_server):
 
 
 def sign_in(page, email: str) -> None:
-    page.goto("/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_test_id("account-menu")).to_be_visible()
-
-
-def sign_out(page) -> None:
-    page.get_by_test_id("account-menu").click()
-    page.get_by_role("button", name="Đăng xuất").click()
-    expect(page.get_by_text("Bạn đã đăng xuất.")).to_be_visible()
+    support.sign_in(page, email, PASSWORD)
 
 
 def test_researcher_posts_and_finds_a_result_an_enterprise_cannot_edit_it(page, people):
