@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa
-from bench_search import create_database, sentence, vocabulary
+from bench_search import create_database, migrated_app, sentence, vocabulary
 
 RUBRIC = [
     {"key": k, "label_vi": k, "label_en": k, "weight": w}
@@ -193,30 +193,10 @@ def measure(app, call_id: int, runs: int, suggest_for: int) -> dict:
 
 
 def run(backend: str, url: str, args) -> dict:
-    from flask_migrate import upgrade
+    from ecosystem.matching.signals import paused
 
-    from ecosystem import create_app
-    from ecosystem.extensions import db
-
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["ECOSYSTEM_INSTANCE"] = folder
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SEED_DEMO": False,
-                "LOG_LEVEL": "WARNING",
-                "MATCHING_INDEX_DIR": folder,
-            }
-        )
-        with app.app_context():
-            if backend == "postgresql":
-                with db.engine.begin() as conn:
-                    conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-                    conn.exec_driver_sql("CREATE SCHEMA public")
-            upgrade()
+    with migrated_app(backend, url) as app:
         started = time.perf_counter()
-        from ecosystem.matching.signals import paused
-
         with paused():
             call_id = load(app, args.applications, args.reviews, args.experts, random.Random(264))
         load_s = time.perf_counter() - started

@@ -20,6 +20,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -212,7 +214,9 @@ def measure(app, rounds: int, rng: random.Random) -> dict[str, float]:
     }
 
 
-def run(backend: str, url: str, n: int, rounds: int) -> dict:
+@contextmanager
+def migrated_app(backend: str, url: str) -> Iterator:
+    """An application on an empty, migrated database (PostgreSQL: its public schema reset)."""
     from flask_migrate import upgrade
 
     from ecosystem import create_app
@@ -234,6 +238,11 @@ def run(backend: str, url: str, n: int, rounds: int) -> dict:
                     conn.exec_driver_sql("DROP SCHEMA public CASCADE")
                     conn.exec_driver_sql("CREATE SCHEMA public")
             upgrade()
+        yield app
+
+
+def run(backend: str, url: str, n: int, rounds: int) -> dict:
+    with migrated_app(backend, url) as app:
         rng = random.Random(57)
         started = time.perf_counter()
         load(app, n, rng)
