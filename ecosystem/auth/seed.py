@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import select
 
 from ecosystem.auth.models import (
@@ -45,27 +47,38 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def demo_user(email: str, name: str, roles: list[str], password_hash: str) -> User | None:
+    """A verified demo account with its platform roles, or None when it already exists."""
+    if db.session.scalar(select(User.id).where(User.email_key == email_key(email))) is not None:
+        return None
+    user = User(
+        email=email,
+        email_key=email_key(email),
+        full_name=name,
+        password_hash=password_hash,
+        email_verified_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    for role in roles:
+        db.session.add(UserRole(user_id=user.id, role=PlatformRole(role)))
+    return user
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    return hash_password(DEMO_PASSWORD)  # Argon2 is slow on purpose: hash it once
+
+
 def seed_accounts() -> int:
     from ecosystem.registry.demo import org_ids_by_key
 
     orgs = org_ids_by_key()
     created = 0
-    password_hash = None
     for email, name, roles, org_key, org_role in DEMO_ACCOUNTS:
-        if db.session.scalar(select(User.id).where(User.email_key == email_key(email))) is not None:
+        user = demo_user(email, name, roles, demo_password_hash())
+        if user is None:
             continue
-        password_hash = password_hash or hash_password(DEMO_PASSWORD)
-        user = User(
-            email=email,
-            email_key=email_key(email),
-            full_name=name,
-            password_hash=password_hash,
-            email_verified_at=utcnow(),
-        )
-        db.session.add(user)
-        db.session.flush()
-        for role in roles:
-            db.session.add(UserRole(user_id=user.id, role=PlatformRole(role)))
         if org_key in orgs:
             db.session.add(
                 OrgMembership(

@@ -16,10 +16,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ecosystem.auth.models import PlatformRole, User, UserRole
+from ecosystem.auth.models import User
 from ecosystem.auth.operations import email_key
-from ecosystem.auth.passwords import hash_password
-from ecosystem.auth.seed import DEMO_PASSWORD
+from ecosystem.auth.seed import demo_password_hash, demo_user
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match, MatchState
@@ -117,21 +116,8 @@ def seed_fund() -> int:
 
 def _experts(orgs: dict[str, Organisation]) -> list[User]:
     users = []
-    password = None
     for email, name, expertise in EXPERTS:
-        user = _user(email)
-        if user is None:
-            password = password or hash_password(DEMO_PASSWORD)
-            user = User(
-                email=email,
-                email_key=email_key(email),
-                full_name=name,
-                password_hash=password,
-                email_verified_at=utcnow(),
-            )
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(UserRole(user_id=user.id, role=PlatformRole.reviewer))
+        user = _user(email) or demo_user(email, name, ["reviewer"], demo_password_hash())
         if db.session.scalar(sa.select(Person.id).where(Person.user_id == user.id)) is None:
             person = Person(
                 full_name=user.full_name, honorific="PGS.TS.", expertise=expertise, user_id=user.id
