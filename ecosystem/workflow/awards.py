@@ -228,14 +228,7 @@ MILESTONE_WORKFLOW = Workflow(
 
 
 def paid_on(milestone: Milestone) -> int:
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0)).where(
-                Disbursement.milestone_id == milestone.id
-            )
-        )
-        or 0
-    )
+    return ledger.disbursed(Milestone.id == milestone.id)
 
 
 def disburse(
@@ -245,7 +238,7 @@ def disburse(
     if not perms.is_fund_manager(user):
         raise UserError(_("Chỉ cán bộ Quỹ ghi nhận giải ngân."), status=403)
     # Two payments recorded at once must not both fit in the same remainder.
-    db.session.refresh(milestone, with_for_update=True)
+    lock_current(milestone)
     if milestone.state is not M.accepted:
         raise UserError(_("Chỉ giải ngân cho mốc đã được chấp nhận."))
     reference = reference.strip()
@@ -301,12 +294,7 @@ class Progress:
 
 
 def award_progress(award: Award) -> Progress:
-    disbursed = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0))
-        .join(Milestone, Milestone.id == Disbursement.milestone_id)
-        .where(Milestone.award_id == award.id)
-    )
-    return Progress(award.amount, int(disbursed or 0))
+    return Progress(award.amount, ledger.disbursed(Award.id == award.id))
 
 
 def call_progress(call_id: int) -> Progress:
@@ -315,14 +303,7 @@ def call_progress(call_id: int) -> Progress:
         .join(FundApplication, FundApplication.id == Award.application_id)
         .where(FundApplication.call_id == call_id)
     )
-    disbursed = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0))
-        .join(Milestone, Milestone.id == Disbursement.milestone_id)
-        .join(Award, Award.id == Milestone.award_id)
-        .join(FundApplication, FundApplication.id == Award.application_id)
-        .where(FundApplication.call_id == call_id)
-    )
-    return Progress(int(amount or 0), int(disbursed or 0))
+    return Progress(int(amount or 0), ledger.disbursed(FundApplication.call_id == call_id))
 
 
 # Reminders (daily, Celery beat) ----------------------------------------------------------
@@ -390,14 +371,7 @@ def write_off(award: Award, user: Any, *, amount: int, reason: str, on: dt.date)
         raise UserError(_("Hãy ghi rõ lý do."), field="reason")
     lock_current(award)
     paid = award_progress(award).disbursed
-    already = int(
-        db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(WriteOff.amount), 0)).where(
-                WriteOff.award_id == award.id
-            )
-        )
-        or 0
-    )
+    already = ledger.written_off(Award.id == award.id)
     if not 0 < amount <= paid - already:
         raise UserError(
             _(

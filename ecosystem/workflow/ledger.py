@@ -18,12 +18,14 @@ from flask_babel import gettext as _
 from ecosystem.core.errors import UserError
 from ecosystem.core.formatting import format_vnd
 from ecosystem.core.models import utcnow
+from ecosystem.core.transitions import lock_current
 from ecosystem.extensions import db
 from ecosystem.workflow.models import (
     ApplicationState,
     Award,
     Decision,
     Disbursement,
+    FundApplication,
     FundCycle,
     Milestone,
     WriteOff,
@@ -77,23 +79,34 @@ def position(cycle: FundCycle, *, exclude_application_id: int | None = None) -> 
     )
     if exclude_application_id is not None:
         committed_q = committed_q.where(Decision.application_id != exclude_application_id)
-    disbursed_q = (
-        sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0))
-        .join(Milestone, Milestone.id == Disbursement.milestone_id)
-        .join(Award, Award.id == Milestone.award_id)
-        .where(Award.cycle_id == cycle.id)
-    )
-    loss_q = (
-        sa.select(sa.func.coalesce(sa.func.sum(WriteOff.amount), 0))
-        .join(Award, Award.id == WriteOff.award_id)
-        .where(Award.cycle_id == cycle.id)
-    )
     return CyclePosition(
         cycle,
         int(db.session.scalar(committed_q) or 0),
-        int(db.session.scalar(disbursed_q) or 0),
-        int(db.session.scalar(loss_q) or 0),
+        disbursed(Award.cycle_id == cycle.id),
+        written_off(Award.cycle_id == cycle.id),
     )
+
+
+def disbursed(*where: sa.ColumnElement[bool]) -> int:
+    """Money paid out, for conditions on the milestone, the award or the application."""
+    statement = (
+        sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0))
+        .join(Milestone, Milestone.id == Disbursement.milestone_id)
+        .join(Award, Award.id == Milestone.award_id)
+        .join(FundApplication, FundApplication.id == Award.application_id)
+        .where(*where)
+    )
+    return int(db.session.scalar(statement) or 0)
+
+
+def written_off(*where: sa.ColumnElement[bool]) -> int:
+    """Losses accepted, for conditions on the award."""
+    statement = (
+        sa.select(sa.func.coalesce(sa.func.sum(WriteOff.amount), 0))
+        .join(Award, Award.id == WriteOff.award_id)
+        .where(*where)
+    )
+    return int(db.session.scalar(statement) or 0)
 
 
 def ensure_commitment_allowed(amount: int, *, exclude_application_id: int | None = None) -> None:
@@ -105,7 +118,7 @@ def ensure_commitment_allowed(amount: int, *, exclude_application_id: int | None
         )
     # Approvals of different applications at once must not both fit in the same room: the
     # cycle row is the lock that serialises them.
-    db.session.refresh(cycle, with_for_update=True)
+    lock_current(cycle)
     now = position(cycle, exclude_application_id=exclude_application_id)
     if now.committed + amount > cycle.charter_capital:
         raise UserError(
@@ -119,7 +132,7 @@ def ensure_commitment_allowed(amount: int, *, exclude_application_id: int | None
 
 
 def ensure_write_off_allowed(cycle: FundCycle, amount: int) -> None:
-    db.session.refresh(cycle, with_for_update=True)
+    lock_current(cycle)
     now = position(cycle)
     if now.written_off + amount > now.loss_ceiling:
         raise UserError(
