@@ -8,12 +8,19 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from ecosystem.extensions import db
 from ecosystem.workflow import ledger
-from ecosystem.workflow.awards import award_progress
 from ecosystem.workflow.labels import fund_label
-from ecosystem.workflow.models import Award, FundApplication, FundCycle, WriteOff
+from ecosystem.workflow.models import (
+    Award,
+    Disbursement,
+    FundApplication,
+    FundCycle,
+    Milestone,
+    WriteOff,
+)
 from ecosystem.workflow.queries import my_applications
 
 
@@ -123,10 +130,20 @@ def risk_report() -> RiskReport:
             sa.select(WriteOff.award_id, sa.func.sum(WriteOff.amount)).group_by(WriteOff.award_id)
         ).all()
     )
+    paid = dict(
+        db.session.execute(
+            sa.select(Milestone.award_id, sa.func.sum(Disbursement.amount))
+            .join(Milestone, Milestone.id == Disbursement.milestone_id)
+            .group_by(Milestone.award_id)
+        ).all()
+    )
     awards = db.session.scalars(
-        sa.select(Award).join(FundApplication).order_by(Award.signed_on, Award.id)
+        sa.select(Award)
+        .join(FundApplication)
+        .options(selectinload(Award.application).selectinload(FundApplication.organisation))
+        .order_by(Award.signed_on, Award.id)
     ).all()
     return RiskReport(
         positions=[ledger.position(c) for c in cycles],
-        awards=[(a, award_progress(a).disbursed, int(lost.get(a.id, 0))) for a in awards],
+        awards=[(a, int(paid.get(a.id, 0)), int(lost.get(a.id, 0))) for a in awards],
     )
