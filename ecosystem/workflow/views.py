@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from ecosystem.core.errors import UserError
 from ecosystem.core.formatting import MAX_VND, parse_vnd
 from ecosystem.core.forms import INVALID_TEXT
+from ecosystem.core.models import utcnow
 from ecosystem.core.permissions import login_required, require
 from ecosystem.core.text import has_invalid_characters
 from ecosystem.core.uow import atomic, attempt
@@ -109,7 +110,11 @@ def feed():
     open_calls = db.session.scalars(
         sa.select(FundCall).where(FundCall.state == CallState.open).order_by(FundCall.closes_at)
     ).all()
-    body = render_template("workflow/calls.atom", calls=open_calls, locale=str(get_locale()))
+    # A feed's date is its newest entry's; an empty feed says "now".
+    updated = max((c.updated_at for c in open_calls), default=utcnow())
+    body = render_template(
+        "workflow/calls.atom", calls=open_calls, updated=updated, locale=str(get_locale())
+    )
     return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
 
 

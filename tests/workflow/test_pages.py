@@ -195,3 +195,9 @@ def test_an_amount_beyond_any_budget_is_refused_not_a_server_error(client, make_
     assert response.status_code == 422 and "Số tiền không hợp lệ" in html_text(response)
     db.session.refresh(application)
     assert application.budget_lines == []
+
+
+def test_the_feed_of_no_open_call_is_a_valid_empty_feed(anon, make_call):
+    make_call(state=CallState.draft)
+    feed = anon.get("/fund/calls.atom")
+    assert feed.status_code == 200 and "<entry>" not in feed.get_data(as_text=True)
