@@ -9,6 +9,7 @@ Celery tasks run in-process, e-mail printed to the console. Production
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,7 @@ def _parse(setting: Setting, raw: str) -> Any:
 def defaults(instance_path: str) -> dict[str, Any]:
     instance = Path(instance_path)
     return {
+        "_INSTANCE_PATH": instance_path,
         "ENV": "development",
         "SECRET_KEY": DEV_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'ecosystem.db'}",
@@ -99,6 +101,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "CELERY_RESULT_BACKEND": "",
         "RATELIMIT_STORAGE_URI": "",
         "RATELIMIT_ENABLED": True,
+        # Redis down: count in this process's memory instead and never fail the request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "PORT": 5000,
         "BASE_URL": "http://127.0.0.1:5000",
         "MAIL_BACKEND": "console",
@@ -144,6 +149,25 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     return values
 
 
+def instance_secret_key(instance_path: str) -> str:
+    """A random key made on first start and kept in the instance folder (readable by the
+    owner only), so a development install never signs with a key published in the code."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: the web process and the worker starting together agree on one key.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 32:
+            raise ConfigError(f"{path} holds no usable key; delete it to make a new one") from None
+        return key
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
 def finalize(config: dict[str, Any]) -> None:
     """Derived settings and the checks that must pass before the app starts."""
     env = config.get("ENV", "development")
@@ -165,6 +189,10 @@ def finalize(config: dict[str, Any]) -> None:
         if not config.get("_DATABASE_URL_GIVEN"):
             raise ConfigError("production needs DATABASE_URL (PostgreSQL)")
         config["SESSION_COOKIE_SECURE"] = True
+    if env == "development" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+        config["SECRET_KEY"] = instance_secret_key(config["_INSTANCE_PATH"])
+    if env == "development" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+        config["SECRET_KEY"] = instance_secret_key(config["_INSTANCE_PATH"])
     broker = config.get("CELERY_BROKER_URL") or ""
     if not config.get("RATELIMIT_STORAGE_URI"):
         config["RATELIMIT_STORAGE_URI"] = broker if broker.startswith("redis") else "memory://"

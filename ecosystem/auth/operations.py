@@ -73,7 +73,18 @@ def _new_user(data: dict[str, Any]) -> User:
     return user
 
 
-def register_user(data: dict[str, Any]) -> User:
+def register_user(data: dict[str, Any]) -> User | None:
+    """A new account, or None when the e-mail is already registered. The sign-up page
+    answers the same either way, so it cannot be used to learn who has an account; the
+    owner of the address gets a mail saying so, with a way to sign in or reset."""
+    existing = find_user_by_email(data["email"])
+    if existing is not None:
+        if existing.is_active:
+            link = external_url("auth.reset_request")
+            _send_template_mail(
+                existing, "account_exists", _l("Bạn đã có tài khoản"), link=link
+            )
+        return None
     user = _new_user(data)
     record_audit("auth.register", user, actor=user)
     send_verification(user)

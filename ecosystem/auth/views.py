@@ -37,6 +37,7 @@ security_log = logging.getLogger("ecosystem.security")
 
 # Per address; generous for people, tight for scripts guessing passwords.
 AUTH_LIMIT = "10 per minute; 60 per hour"
+SIGN_IN_FAILURES = "10 per minute; 30 per hour"  # failed tries, per address and per account
 
 
 def _token_message(problem: TokenProblem) -> str:
@@ -62,7 +63,7 @@ def register():
         except UserError as error:
             form[error.field or "email"].errors.append(error.message)
         else:
-            return render_template("auth/check_email.html", email=user.email)
+            return render_template("auth/check_email.html", email=form.email.data.strip())
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
@@ -105,8 +106,24 @@ def resend_verification():
     return redirect(url_for("auth.login"))
 
 
+def _sign_in_failed(response) -> bool:
+    # Only refused sign-ins count: an office behind one address signs in all day long.
+    return response.status_code == 422
+
+
+def _sign_in_account() -> str:
+    return ops.email_key(request.form.get("email", ""))[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_FAILURES, methods=["POST"], deduct_when=_sign_in_failed)
+@limiter.limit(
+    SIGN_IN_FAILURES,
+    methods=["POST"],
+    deduct_when=_sign_in_failed,
+    key_func=_sign_in_account,
+    scope="sign-in-account",
+)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     unverified = False

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ecosystem.extensions import db
+from ecosystem.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +84,20 @@ def register_error_handlers(app: Flask) -> None:
     def _user_error(error: UserError):
         db.session.rollback()
         return render_error(error.status if error.status in MESSAGES else 400, error.message)
+
+    @app.errorhandler(RateLimitExceeded)
+    def _too_many(error: RateLimitExceeded):
+        # Say when the next try will be accepted, on the page and in Retry-After.
+        current = limiter.current_limit
+        wait = max(1, int(current.reset_at - time.time())) if current else 60
+        minutes = max(1, math.ceil(wait / 60))
+        detail = ngettext(
+            "Bạn đã thử quá nhiều lần. Hãy thử lại sau %(num)d phút.",
+            "Bạn đã thử quá nhiều lần. Hãy thử lại sau %(num)d phút.",
+            minutes,
+        )
+        body, code = render_error(429, detail)
+        return body, code, {"Retry-After": str(wait)}
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -6,7 +6,7 @@ The Content-Security-Policy allows no inline script or style, so templates never
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from ecosystem.core.errors import UserError
 from ecosystem.core.forms import INVALID_TEXT
@@ -51,4 +51,14 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if "Cache-Control" not in headers and _is_personal(response):
+            # A signed-in page may hold a new token, contacts or confidential details: no
+            # browser or proxy may keep a copy (the back button on a shared computer).
+            headers["Cache-Control"] = "no-store"
         return response
+
+
+def _is_personal(response: Response) -> bool:
+    if request.path.startswith("/static/"):
+        return False
+    return g.get("user") is not None or g.get("api_token") is not None

@@ -195,10 +195,72 @@ def test_rate_limit_on_auth_and_token_endpoints(limited_app, path, data):
     assert response.status_code == 429
     text = html_text(response)
     assert "Quá nhiều yêu cầu" in text
-    assert "Bạn đã thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại." in text
-    # Another address is not affected.
-    other = client.post(path, data=data, environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    # It says when the next try is accepted (the minute window), here and in Retry-After.
+    assert "Bạn đã thử quá nhiều lần. Hãy thử lại sau 1 phút." in text
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    # Another address is not affected (with another account, for the per-account limit).
+    other_data = {**data, "email": "khac@hue.edu.vn"} if "email" in data else data
+    other = client.post(path, data=other_data, environ_base={"REMOTE_ADDR": "198.51.100.9"})
     assert other.status_code != 429
+
+
+def _verified_user(app, email: str) -> None:
+    from ecosystem.auth.models import User
+    from ecosystem.auth.operations import email_key
+    from ecosystem.auth.passwords import hash_password
+    from ecosystem.core.models import utcnow
+    from ecosystem.extensions import db
+
+    with app.app_context():
+        db.session.add(
+            User(
+                email=email,
+                email_key=email_key(email),
+                password_hash=hash_password(PASSWORD),
+                email_verified_at=utcnow(),
+            )
+        )
+        db.session.commit()
+
+
+def test_successful_sign_ins_do_not_count(limited_app):
+    """An office behind one address: 40 people sign in within the hour, no lock-out."""
+    _verified_user(limited_app, "office@hue.edu.vn")
+    client = limited_app.test_client()
+    statuses = set()
+    for _ in range(40):
+        statuses.add(
+            client.post(
+                "/auth/login", data={"email": "office@hue.edu.vn", "password": PASSWORD}
+            ).status_code
+        )
+        client.post("/auth/logout")
+    assert statuses == {302}
+
+
+def test_failures_on_one_account_are_limited_from_every_address(limited_app):
+    _verified_user(limited_app, "target@hue.edu.vn")
+    client = limited_app.test_client()
+    for n in range(10):
+        client.post(
+            "/auth/login",
+            data={"email": "TARGET@hue.edu.vn", "password": "đoán thử"},
+            environ_base={"REMOTE_ADDR": f"203.0.113.{n + 1}"},
+        )
+    response = client.post(
+        "/auth/login",
+        data={"email": "target@hue.edu.vn", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "203.0.113.99"},
+    )
+    assert response.status_code == 429
+    # Someone else from the same last address still signs in.
+    _verified_user(limited_app, "ban@hue.edu.vn")
+    ok = client.post(
+        "/auth/login",
+        data={"email": "ban@hue.edu.vn", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "203.0.113.10"},
+    )
+    assert ok.status_code == 302
 
 
 def test_rate_limit_page_in_english(limited_app):
@@ -325,3 +387,39 @@ def test_failed_sign_in_for_unknown_email_is_audited(client):
         r for r in audit_rows("auth.sign_in_failed") if r.summary["email"] == "ai-do@hue.edu.vn"
     ]
     assert len(rows) == 1 and rows[0].object_id is None
+
+
+def test_sign_in_works_and_is_still_limited_when_redis_is_down(tmp_path):
+    """The limiter's Redis is unreachable (a closed port): pages answer, limits fall back to
+    the process's memory instead of a 500."""
+    with separate_app(
+        tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0"
+    ) as application:
+        _verified_user(application, "redis.down@hue.edu.vn")
+        client = application.test_client()
+        ok = client.post(
+            "/auth/login", data={"email": "redis.down@hue.edu.vn", "password": PASSWORD}
+        )
+        assert ok.status_code == 302
+        client.post("/auth/logout")
+        statuses = [
+            client.post(
+                "/auth/login", data={"email": "redis.down@hue.edu.vn", "password": "sai"}
+            ).status_code
+            for _ in range(11)
+        ]
+        assert 500 not in statuses
+        assert statuses[-1] == 429
+
+
+def test_signed_in_pages_are_never_stored(client, make_user):
+    """A new token, contacts, confidential details: pages for a signed-in user say
+    no-store; anonymous public pages and static files stay cacheable."""
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    user = make_user("cache@hue.edu.vn")
+    login(client, user)
+    for path in ("/", "/auth/account"):
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "no-store", path
+    static = client.get("/static/css/app.css")
+    assert "no-store" not in static.headers.get("Cache-Control", "")

@@ -96,3 +96,27 @@ def test_in_process_tasks_without_broker(monkeypatch):
     assert conf.task_always_eager is True
     assert conf.task_serializer == "json" and conf.task_acks_late is True
     assert conf.worker_prefetch_multiplier == 1 and conf.task_reject_on_worker_lost is True
+
+
+def _development_app(instance, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("ECOSYSTEM_INSTANCE", str(instance))
+    return create_app({"ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_development_makes_a_random_key_once_and_keeps_it(monkeypatch, tmp_path):
+    first = _development_app(tmp_path / "one", monkeypatch)
+    key_file = tmp_path / "one" / "secret_key"
+    assert first.secret_key != DEV_SECRET_KEY and len(first.secret_key) >= 48
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    # A restart (or the worker process) signs with the same key.
+    assert _development_app(tmp_path / "one", monkeypatch).secret_key == first.secret_key
+    # Another install gets its own.
+    assert _development_app(tmp_path / "two", monkeypatch).secret_key != first.secret_key
+
+
+def test_development_refuses_a_damaged_key_file(monkeypatch, tmp_path):
+    (tmp_path / "secret_key").write_text("short")
+    with pytest.raises(ConfigError) as excinfo:
+        _development_app(tmp_path, monkeypatch)
+    assert "secret_key" in excinfo.value.message
