@@ -64,6 +64,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES", int, "idle timeout (60)"),
     Setting("SESSION_MAX_HOURS", "SESSION_MAX_HOURS", int, "absolute timeout (12)"),
     Setting("LISTING_EXPIRY_DAYS", "LISTING_EXPIRY_DAYS", int, "published listings expire (182)"),
+    Setting("JOB_TIMEOUT_SECONDS", "JOB_TIMEOUT_SECONDS", int, "a silent job is failed (600)"),
     Setting("UPLOAD_MAX_MB", "UPLOAD_MAX_MB", int, "largest attachment (10)"),
     Setting("MATCHING_INDEX_DIR", "MATCHING_INDEX_DIR", str, "where the matching index is saved"),
     Setting("SEED_DEMO", "SEED_DEMO", bool, "load demo data on first start (make run)"),
@@ -122,6 +123,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_MAX_HOURS": 12,
         "LISTING_EXPIRY_DAYS": 182,
         "UPLOAD_MAX_MB": 10,
+        "JOB_TIMEOUT_SECONDS": 600,
+        "JOB_HEARTBEAT_SECONDS": 15,
         "MATCHING_INDEX_DIR": str(instance / "matching"),
         "SEED_DEMO": True,
         "TRUSTED_PROXIES": 0,
@@ -220,6 +223,10 @@ BEAT_SCHEDULE = {
     "matching-nightly-rebuild": {
         "task": "matching.nightly_rebuild",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "jobs-supervision": {
+        "task": "site.reap_stale_jobs",
+        "schedule": 60.0,
     },
     "fund-daily": {
         "task": "workflow.daily",

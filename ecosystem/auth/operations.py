@@ -81,9 +81,7 @@ def register_user(data: dict[str, Any]) -> User | None:
     if existing is not None:
         if existing.is_active:
             link = external_url("auth.reset_request")
-            _send_template_mail(
-                existing, "account_exists", _l("Bạn đã có tài khoản"), link=link
-            )
+            _send_template_mail(existing, "account_exists", _l("Bạn đã có tài khoản"), link=link)
         return None
     user = _new_user(data)
     record_audit("auth.register", user, actor=user)

@@ -57,7 +57,7 @@ def register():
     if form.validate_on_submit():
         try:
             with atomic():
-                user = ops.register_user(
+                ops.register_user(
                     {**form.data, "locale": _chosen_lang(request.form.get("locale"))}
                 )
         except UserError as error:

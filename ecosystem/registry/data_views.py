@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired
 
 from ecosystem.core.errors import UserError
 from ecosystem.core.forms import BaseForm
+from ecosystem.core.jobs import find_job
 from ecosystem.core.permissions import login_required, require
 from ecosystem.core.uow import atomic, attempt
 from ecosystem.extensions import db
@@ -81,9 +82,7 @@ def _batch(batch_id: int) -> ImportBatch:
 @login_required
 def import_batch(batch_id: int):
     batch = _batch(batch_id)
-    from ecosystem.core.jobs import Job
-
-    job = db.session.get(Job, batch.job_id) if batch.job_id else None
+    job = find_job(batch.job_id)
     return render_template(
         "registry/import_batch.html", batch=batch, job=job, kind_label=kind_label
     )

@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.forms import INVALID_TEXT
-from ecosystem.core.jobs import Job, JobFailed, JobRun, run_job, start_job
+from ecosystem.core.jobs import Job, JobFailed, JobRun, find_job, run_job, start_job
 from ecosystem.core.models import utcnow
 from ecosystem.core.text import fold, has_invalid_characters
 from ecosystem.core.transitions import lock_current
@@ -238,7 +238,7 @@ def _check_waiting(batch: ImportBatch) -> None:
     of many confirmations sent at once (a double click, a retry), only the first starts
     writing; the others wait for it to commit and are refused here."""
     lock_current(batch)
-    job = db.session.get(Job, batch.job_id) if batch.job_id else None
+    job = find_job(batch.job_id)
     if job is not None and job.kind == "import.apply" and not job.finished:
         raise UserError(_("Lần nhập này đã được xác nhận; dữ liệu đang được ghi."))
     if batch.state is not ImportState.ready:

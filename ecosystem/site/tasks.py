@@ -7,7 +7,8 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from ecosystem.core.audit import record_audit
-from ecosystem.core.jobs import Job, JobRun, run_job, start_job
+from ecosystem.core.jobs import Job, JobRun, reap_stale_jobs, run_job, start_job
+from ecosystem.core.uow import transaction
 from ecosystem.extensions import db
 
 
@@ -34,3 +35,10 @@ def _count_tables(run: JobRun) -> dict:
                 gettext("Đã đếm %(done)d/%(total)d bảng", done=done, total=len(tables)),
             )
     return {"tables": counts}
+
+
+@shared_task(name="site.reap_stale_jobs")
+def reap_jobs() -> int:
+    """Every minute (beat): jobs whose worker died are shown as failed, ready to retry."""
+    with transaction():
+        return reap_stale_jobs()

@@ -17,7 +17,7 @@ from flask import (
 )
 from sqlalchemy import text
 
-from ecosystem.core.jobs import Job
+from ecosystem.core.jobs import Job, find_job
 from ecosystem.core.permissions import can_view_job, require
 from ecosystem.core.urls import safe_next_url
 from ecosystem.extensions import db
@@ -72,7 +72,7 @@ def _check_broker() -> dict[str, Any]:
 
 
 def _visible_job(job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
+    job = find_job(job_id)
     if job is None:
         abort(404)
     require(can_view_job(g.get("user"), job))

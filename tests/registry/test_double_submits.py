@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from ecosystem.core.audit import AuditEvent
 from ecosystem.core.errors import UserError
-from ecosystem.core.jobs import Job
+from ecosystem.core.jobs import Job, JobState, start_job
 from ecosystem.extensions import db
 from ecosystem.registry import imports
 from ecosystem.registry.import_models import ImportBatch, ImportState
@@ -72,8 +72,16 @@ def test_a_redelivered_apply_task_writes_nothing(client, world):
     db.session.expire_all()
     job = db.session.get(Job, db.session.get(ImportBatch, batch.id).job_id)
     outcome = imports.apply_import.run(job.id, batch.id)
-    assert outcome["state"] == "failed"
+    assert outcome["state"] == "skipped"  # the job is no longer queued: not claimed again
     assert _count(TechnologyNeed) == len(batch.valid_rows) > 0
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).state is JobState.succeeded
+    # Even a second job for the same batch (a retry) finds it applied and writes nothing.
+    second = start_job("import.apply", imports.apply_import, batch.id)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Job, second.id).state is JobState.failed
+    assert _count(TechnologyNeed) == len(batch.valid_rows)
 
 
 @needs_row_locks
