@@ -65,6 +65,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_MAX_HOURS", "SESSION_MAX_HOURS", int, "absolute timeout (12)"),
     Setting("LISTING_EXPIRY_DAYS", "LISTING_EXPIRY_DAYS", int, "published listings expire (182)"),
     Setting("JOB_TIMEOUT_SECONDS", "JOB_TIMEOUT_SECONDS", int, "a silent job is failed (600)"),
+    Setting("JOB_HEARTBEAT_SECONDS", "JOB_HEARTBEAT_SECONDS", int, "a running job beats (15)"),
     Setting("UPLOAD_MAX_MB", "UPLOAD_MAX_MB", int, "largest attachment (10)"),
     Setting("MATCHING_INDEX_DIR", "MATCHING_INDEX_DIR", str, "where the matching index is saved"),
     Setting("SEED_DEMO", "SEED_DEMO", bool, "load demo data on first start (make run)"),

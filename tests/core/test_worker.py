@@ -111,3 +111,113 @@ def test_system_check_job_runs_on_a_real_worker(worker_setup):
     with app.app_context():
         db.session.execute(sa.delete(Job).where(Job.id == job_id))
         db.session.commit()
+
+
+def _start_worker(app, env):
+    queue = app.config["CELERY_TASK_DEFAULT_QUEUE"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "ecosystem.celery_worker", "worker"]
+        + ["--pool", "solo", "--queues", queue, "--loglevel", "WARNING"]
+        + ["--without-heartbeat", "--without-gossip", "--without-mingle"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait_state(app, job_id, states, timeout=120.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            job = db.session.get(Job, job_id)
+            if job.state in states:
+                return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} never reached {states}")
+
+
+def test_a_worker_killed_mid_import_leaves_a_failed_job_and_nothing_applied(
+    worker_setup, monkeypatch
+):
+    """kill -9 of the worker while it applies an import: within the job timeout the job is
+    failed (not "running" for an hour), no row was written, a redelivered message does
+    nothing, and confirming again applies the rows exactly once."""
+    from ecosystem.auth.models import User
+    from ecosystem.core.jobs import reap_stale_jobs
+    from ecosystem.registry import imports
+    from ecosystem.registry.import_models import ImportBatch, ImportState
+    from ecosystem.registry.models import ResearchField, TechnologyNeed
+    from tests.races import add_org, add_user
+    from tests.registry.test_import_export import NEED_HEADER, _csv
+
+    app, worker = worker_setup
+    worker.terminate()
+    worker.wait(timeout=20)
+    timeout = 4
+    app.config["JOB_TIMEOUT_SECONDS"] = timeout
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=os.environ.get("DATABASE_URL") or app.config["SQLALCHEMY_DATABASE_URI"],
+        CELERY_BROKER_URL=BROKER,
+        ECOSYSTEM_INSTANCE=app.instance_path,
+        LOG_FORMAT="text",
+        JOB_TIMEOUT_SECONDS=str(timeout),
+        JOB_HEARTBEAT_SECONDS="1",
+    )
+    rows = [
+        [f"Nhu cầu {n}: cảm biến oxy cho ao tôm", "Cần đo oxy hòa tan", "aquaculture"]
+        + ["6", "100.000.000", "300.000.000", "31/12/2030"]
+        for n in range(4000)
+    ]
+    with app.app_context():
+        db.session.add(ResearchField(code="aquaculture", name_vi="Thủy sản", name_en="Aq"))
+        org = add_org("Công ty TNHH Thủy sản Tam Giang")
+        user = add_user("kill9@example.vn", org=org)
+        db.session.commit()
+        batch = imports.start_import("need", "n.csv", _csv(NEED_HEADER, rows), user, org)
+        db.session.commit()
+        batch_id, validate_id, user_id = batch.id, batch.job_id, user.id
+    first = _start_worker(app, env)
+    try:
+        assert _wait_state(app, validate_id, {JobState.succeeded}).state is JobState.succeeded
+        with app.app_context():
+            batch = db.session.get(ImportBatch, batch_id)
+            apply_job = imports.confirm_import(batch, db.session.get(User, user_id))
+            db.session.commit()
+            apply_id = apply_job.id
+        _wait_state(app, apply_id, {JobState.running})
+        time.sleep(0.3)
+    finally:
+        first.kill()  # SIGKILL: no clean-up code of the worker runs
+        first.wait(timeout=20)
+    with app.app_context():
+        assert db.session.get(Job, apply_id).state is JobState.running
+    time.sleep(timeout + 1)
+    with app.app_context():
+        assert reap_stale_jobs() == 1  # what the beat task does every minute
+        db.session.commit()
+        job = db.session.get(Job, apply_id)
+        assert job.state is JobState.failed
+        assert "tiến trình xử lý ngừng hoạt động" in job.error
+        count = sa.select(sa.func.count()).select_from(TechnologyNeed)
+        assert db.session.scalar(count) == 0
+        assert db.session.get(ImportBatch, batch_id).state is ImportState.ready
+    second = _start_worker(app, env)
+    try:
+        # The broker hands the dead job's message out again: it is not run.
+        with app.app_context():
+            imports.apply_import.apply_async(args=(apply_id, batch_id))
+            batch = db.session.get(ImportBatch, batch_id)
+            retry = imports.confirm_import(batch, db.session.get(User, user_id))
+            db.session.commit()
+            retry_id = retry.id
+        assert _wait_state(app, retry_id, {JobState.succeeded, JobState.failed}).state is (
+            JobState.succeeded
+        )
+        time.sleep(1)
+        with app.app_context():
+            assert db.session.scalar(count) == len(rows)
+            assert db.session.get(Job, apply_id).state is JobState.failed
+    finally:
+        second.terminate()
+        second.wait(timeout=20)
