@@ -92,6 +92,7 @@ def import_models() -> None:
     from ecosystem.core import audit as _audit  # noqa: F401
     from ecosystem.core import jobs as _jobs  # noqa: F401
     from ecosystem.core import notifications as _notifications  # noqa: F401
+    from ecosystem.core import tasks as _tasks  # noqa: F401
     from ecosystem.matching import models as _matching  # noqa: F401
     from ecosystem.registry import import_models as _imports  # noqa: F401
     from ecosystem.registry import models as _registry  # noqa: F401

@@ -229,6 +229,10 @@ BEAT_SCHEDULE = {
         "task": "site.reap_stale_jobs",
         "schedule": 60.0,
     },
+    "tasks-resend-undelivered": {
+        "task": "site.resend_undelivered",
+        "schedule": 300.0,
+    },
     "fund-daily": {
         "task": "workflow.daily",
         "schedule": crontab(hour=0, minute=5),

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ecosystem.core.audit import record_audit
 from ecosystem.core.jobs import Job, JobRun, reap_stale_jobs, run_job, start_job
+from ecosystem.core.tasks import resend_undelivered
 from ecosystem.core.uow import transaction
 from ecosystem.extensions import db
 
@@ -42,3 +43,10 @@ def reap_jobs() -> int:
     """Every minute (beat): jobs whose worker died are shown as failed, ready to retry."""
     with transaction():
         return reap_stale_jobs()
+
+
+@shared_task(name="site.resend_undelivered")
+def resend_undelivered_tasks() -> int:
+    """Every five minutes (beat): messages the broker refused while it was down."""
+    with transaction():
+        return resend_undelivered()

@@ -1,4 +1,4 @@
-"""jobs: heartbeat of a running job (supervision of dead workers)
+"""jobs: heartbeat of a running job (supervision of dead workers); undelivered task messages
 
 Revision ID: 0010
 Revises: 0006
@@ -16,6 +16,14 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('undelivered_tasks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('args', sa.JSON(), nullable=False),
+    sa.Column('kwargs', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_undelivered_tasks'))
+    )
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
 
@@ -23,3 +31,4 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.drop_column('heartbeat_at')
+    op.drop_table('undelivered_tasks')

@@ -44,6 +44,24 @@ def test_tasks_wait_for_commit_and_vanish_on_rollback(db_session):
     assert SENT == [2]
 
 
+def test_a_released_savepoint_does_not_send_its_tasks_before_the_commit(db_session):
+    """``atomic()`` is a savepoint; SQLAlchemy reports its release as a commit. The tasks
+    queued inside it must still wait for the real commit, and die with a rollback."""
+    from ecosystem.core.uow import atomic
+
+    SENT.clear()
+    with atomic():
+        enqueue_after_commit(record_sent, 3)
+    assert SENT == []
+    db.session.rollback()
+    assert SENT == []
+    with atomic():
+        enqueue_after_commit(record_sent, 4)
+    assert SENT == []
+    db.session.commit()
+    assert SENT == [4]
+
+
 def test_job_reports_progress_and_result_in_process(db_session, make_user):
     user = make_user()
     job = start_system_check(user)
