@@ -14,6 +14,7 @@ from ecosystem import config as settings
 from ecosystem.celery_app import celery_init_app
 from ecosystem.core.db import configure_sqlite
 from ecosystem.core.errors import register_error_handlers
+from ecosystem.core.json_provider import SafeJSONProvider
 from ecosystem.core.logging import configure_logging
 from ecosystem.core.security import register_security_headers
 from ecosystem.core.uow import init_unit_of_work
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     # Ids beyond a 32-bit integer can never exist; refusing them in routing keeps
     # PostgreSQL from raising an out-of-range error (a 500) on /results/99999999999.
+    app.json = SafeJSONProvider(app)
     app.url_map.converters["int"] = BoundedIntConverter
     # The API answers 404 itself for impossible ids, as its OpenAPI document says.
     app.url_map.converters["bigint"] = IntegerConverter

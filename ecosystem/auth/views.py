@@ -57,9 +57,7 @@ def register():
     if form.validate_on_submit():
         try:
             with atomic():
-                ops.register_user(
-                    {**form.data, "locale": _chosen_lang(request.form.get("locale"))}
-                )
+                ops.register_user({**form.data, "locale": _chosen_lang(request.form.get("locale"))})
         except UserError as error:
             form[error.field or "email"].errors.append(error.message)
         else:

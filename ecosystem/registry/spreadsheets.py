@@ -6,39 +6,48 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from typing import Any
-from zipfile import BadZipFile
 
 from flask import Response
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from ecosystem.core.errors import UserError
 
 MAX_ROWS = 50_000
 
 
+MAX_COLUMNS = 200
+
+
 def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
-    """(header, rows) from a .csv or .xlsx file; cells as stripped strings."""
+    """(header, rows) from a .csv or .xlsx file; cells as stripped strings.
+
+    Rows are read one by one and reading stops at the row limit, so an oversized file is
+    refused without being held whole in memory; a damaged file is a message, not a 500.
+    """
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension == "csv":
-        rows = _read_csv(data)
+        source = _read_csv(data)
     elif extension == "xlsx":
-        rows = _read_xlsx(data)
+        source = _read_xlsx(data)
     else:
         raise UserError(_("Chỉ nhận tệp .csv hoặc .xlsx."), field="file")
-    rows = [r for r in rows if any(cell for cell in r)]
+    rows: list[list[str]] = []
+    for row in source:
+        if not any(cell for cell in row):
+            continue
+        if len(rows) > MAX_ROWS:  # the header plus MAX_ROWS rows are already in
+            raise UserError(
+                _("Tệp có quá nhiều dòng (tối đa %(n)s).", n=f"{MAX_ROWS:,}".replace(",", ".")),
+                field="file",
+            )
+        rows.append(row)
     if not rows:
         raise UserError(_("Tệp không có dữ liệu."), field="file")
-    if len(rows) - 1 > MAX_ROWS:
-        raise UserError(
-            _("Tệp có quá nhiều dòng (tối đa %(n)s).", n=f"{MAX_ROWS:,}".replace(",", ".")),
-            field="file",
-        )
     return rows[0], rows[1:]
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _read_csv(data: bytes) -> Iterator[list[str]]:
     try:
         # An encoded lone surrogate (some exporters write them) is let through here so that
         # the import rejects only the row holding it, not the whole file as "not UTF-8".
@@ -50,20 +59,52 @@ def _read_csv(data: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    reader = csv.reader(io.StringIO(text), dialect)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            # e.g. a cell beyond the csv module's 128 KiB field limit, a stray NUL byte
+            raise UserError(
+                _(
+                    "Dòng %(row)d của tệp CSV không đọc được (ô quá dài hoặc sai định dạng).",
+                    row=reader.line_num,
+                ),
+                field="file",
+            ) from None
+        yield [cell.strip() for cell in row[:MAX_COLUMNS]]
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _unreadable_xlsx() -> UserError:
+    return UserError(_("Không đọc được tệp Excel. Hãy lưu lại dưới dạng .xlsx."), field="file")
+
+
+def _read_xlsx(data: bytes) -> Iterator[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError):
-        raise UserError(
-            _("Không đọc được tệp Excel. Hãy lưu lại dưới dạng .xlsx."), field="file"
-        ) from None
-    sheet = workbook.worksheets[0]
-    rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
+    except Exception:  # not a workbook, or a damaged one (zip, XML, parts missing)
+        raise _unreadable_xlsx() from None
+    try:
+        rows = _sheet_rows(workbook)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # a damaged sheet fails in many ways (zip, XML, values)
+                raise _unreadable_xlsx() from None
+            yield [_cell(v) for v in row]
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(workbook: Any) -> Iterator[tuple[Any, ...]]:
+    # A generator: the sheet is opened (and may fail) inside the reader's guarded next().
+    if not workbook.worksheets:
+        raise ValueError("no sheet")
+    yield from workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)
 
 
 def _cell(value: Any) -> str:

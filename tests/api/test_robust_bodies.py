@@ -22,3 +22,22 @@ def test_null_optional_text_is_stored_as_empty(
     assert response.status_code == 200, response.get_json()
     db.session.expire_all()
     assert db.session.get(type(result), result.id).details == ""
+
+
+@pytest.mark.parametrize("depth", [100_000, 3_000])
+def test_deeply_nested_json_is_a_clear_error(
+    client, make_org, make_member, make_token, taxonomy, depth
+):
+    org = make_org("Viện Nghiên cứu Độ sâu", kind=OrgKind.research_institute)
+    token = make_token(make_member(org))
+    db.session.commit()
+    body = "[" * depth + "]" * depth
+    response = client.post(
+        "/api/v1/results",
+        data=body,
+        content_type="application/json",
+        headers=bearer(token),
+        csrf=False,
+    )
+    assert response.status_code in (400, 422)
+    assert response.get_json()["error"]["message"]

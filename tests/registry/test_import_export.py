@@ -187,15 +187,50 @@ def test_excel_import_of_organisations_with_vietnamese_headers(
     assert "Mã số thuế không hợp lệ" in batch.rejected_rows[0]["errors"]["tax_code"]
 
 
+def _damaged_xlsx(sheet_xml: bytes) -> bytes:
+    """A real workbook whose first sheet is replaced: the zip opens, the sheet does not."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["title", "problem"])
+    workbook.active.append(["Cảm biến", "Đo oxy"])
+    original = io.BytesIO()
+    workbook.save(original)
+    damaged = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(original.getvalue())) as source,
+        zipfile.ZipFile(damaged, "w") as target,
+    ):
+        for item in source.infolist():
+            body = source.read(item.filename)
+            target.writestr(item, sheet_xml if item.filename.endswith("sheet1.xml") else body)
+    return damaged.getvalue()
+
+
+CELL_TOO_LONG = b"title,problem\nx," + b"a" * (200 * 1024) + b"\n"
+TRUNCATED_SHEET = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>title'
+BAD_SHARED_STRING = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="s"><v>999</v></c></row></sheetData></worksheet>'
+)
+
+
 @pytest.mark.parametrize(
     ("filename", "data", "message"),
     [
+        ("du-lieu.csv", CELL_TOO_LONG, "Dòng 2 của tệp CSV không đọc được"),
+        ("du-lieu.xlsx", _damaged_xlsx(TRUNCATED_SHEET), "Không đọc được tệp Excel"),
+        ("du-lieu.xlsx", _damaged_xlsx(BAD_SHARED_STRING), "Không đọc được tệp Excel"),
         ("du-lieu.txt", b"title\nx", "Chỉ nhận tệp .csv hoặc .xlsx."),
         ("du-lieu.csv", "title,problem\nThử,Mô tả".encode("utf-16"), "UTF-8"),
         ("du-lieu.xlsx", b"PK\x03\x04 not really excel", "Không đọc được tệp Excel"),
         ("du-lieu.csv", b"title\nChi co tieu de", "Thiếu cột bắt buộc"),
         ("du-lieu.csv", b"", "Tệp không có dữ liệu."),
     ],
+    ids=["cell-over-128k", "xlsx-truncated-xml", "xlsx-bad-shared-string", "txt", "utf16"]
+    + ["fake-xlsx", "missing-column", "empty"],
 )
 def test_unreadable_files_are_refused_clearly(
     client, taxonomy, enterprise, filename, data, message
@@ -205,6 +240,29 @@ def test_unreadable_files_are_refused_clearly(
     response = _upload(client, "need", data, filename, org.id)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
+    assert _count(ImportBatch) == 0
+
+
+def test_reading_stops_at_the_row_limit(client, taxonomy, enterprise, monkeypatch):
+    from ecosystem.registry import spreadsheets
+
+    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
+    read = []
+    original = spreadsheets._read_csv
+
+    def counting(data):
+        for row in original(data):
+            read.append(row)
+            yield row
+
+    monkeypatch.setattr(spreadsheets, "_read_csv", counting)
+    org, member = enterprise
+    login(client, member)
+    rows = [[f"Nhu cầu {n}"] + NEED_ROWS[0][1:] for n in range(1000)]
+    response = _upload(client, "need", _csv(NEED_HEADER, rows), "lon.csv", org.id)
+    assert response.status_code == 422
+    assert "Tệp có quá nhiều dòng (tối đa 3)." in response.get_data(as_text=True)
+    assert len(read) == 5  # the header, three rows, and the one too many: then it stopped
     assert _count(ImportBatch) == 0
 
 
