@@ -16,6 +16,7 @@ from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.models import form_value
+from ecosystem.core.tasks import enqueue_after_commit
 from ecosystem.core.transitions import lock_current
 from ecosystem.extensions import db
 from ecosystem.registry.enums import OrgKind
@@ -143,8 +144,11 @@ def update_organisation(org: Organisation, data: dict[str, Any], user: Any) -> N
     after = _snapshot(org, ORG_FIELDS)
     _save("organisation", org, "organisation.updated", before, after, user)
     if any(before[name] != after[name] for name in ("name_vi", "province")):
-        # Its groups, people and listings show (and are found and filtered by) these.
-        _reindex_organisation_records(org)
+        # Its groups, people and listings show (and are found and filtered by) these:
+        # thousands of records for a big university, so in the background, after commit.
+        from ecosystem.registry.tasks import reindex_organisation
+
+        enqueue_after_commit(reindex_organisation, org.id)
 
 
 def _check_mergeable(survivor: Any, merged: Any) -> None:
@@ -194,7 +198,9 @@ def merge_organisations(survivor: Organisation, merged: Organisation, user: Any)
     merged.tax_code = merged.ror_id = None
     db.session.flush()
     remove_record("organisation", merged.id)
-    _reindex_organisation_records(survivor)
+    db.session.expire_all()  # the bulk updates above moved rows behind the ORM's back
+    index_record("organisation", survivor)
+    reindex_organisation_records(survivor)
     record_audit("organisation.merged", survivor, actor=user, merged_id=merged.id, moved=moved)
     records_merged.send("organisation", survivor=survivor, merged=merged)
     return moved
@@ -218,10 +224,9 @@ def _move_access(from_id: int, to_id: int) -> int:
     return moved
 
 
-def _reindex_organisation_records(org: Organisation) -> None:
-    db.session.expire_all()
-    org = db.session.get(Organisation, org.id)
-    index_record("organisation", org)
+def reindex_organisation_records(org: Organisation) -> None:
+    """Refresh the search entries of everything that shows the organisation's name or
+    province, and tell matching about its listings. The caller commits."""
     for group in org.groups:
         index_record("group", group)
     # People's entries name their organisation and are filtered by it.

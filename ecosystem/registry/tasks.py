@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ecosystem.core.audit import record_audit
 from ecosystem.core.models import utcnow
+from ecosystem.core.uow import transaction
 from ecosystem.extensions import db
 from ecosystem.registry.enums import ListingState
 from ecosystem.registry.listing_operations import notify_owners
@@ -49,3 +50,17 @@ def remind_expiring() -> dict:
     sent = remind_expiring_listings()
     db.session.commit()
     return {"reminded": sent}
+
+
+@shared_task(name="registry.reindex_organisation")
+def reindex_organisation(organisation_id: int) -> int:
+    """After a rename or a move to another province: its records' search entries."""
+    from ecosystem.registry.models import Organisation
+    from ecosystem.registry.operations import reindex_organisation_records
+
+    with transaction():
+        org = db.session.get(Organisation, organisation_id)
+        if org is None:
+            return 0
+        reindex_organisation_records(org)
+        return 1
