@@ -17,6 +17,7 @@ from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.models import form_value
 from ecosystem.core.tasks import enqueue_after_commit
+from ecosystem.core.text import fold
 from ecosystem.core.transitions import lock_current
 from ecosystem.extensions import db
 from ecosystem.registry.enums import OrgKind
@@ -91,6 +92,38 @@ def _apply_org(org: Organisation, data: dict[str, Any]) -> None:
     org.name_key = organisation_name_key(org.name_vi)
 
 
+def _refuse_exact_copy(name: str) -> None:
+    """A second organisation under exactly the same name (up to case, accents and spaces;
+    another legal form is another name) would make its registrant look like
+    the real one's administrator: they ask to join the existing one instead (its
+    administrators approve). Similar names are only warned about (the forms' duplicates)."""
+    exact = " ".join(fold(name).split())
+    existing = next(
+        (
+            org
+            for org in db.session.scalars(
+                select(Organisation).where(
+                    Organisation.name_key == organisation_name_key(name),
+                    Organisation.merged_into_id.is_(None),
+                )
+            )
+            if " ".join(fold(org.name_vi).split()) == exact
+        ),
+        None,
+    )
+    if existing is not None:
+        raise UserError(
+            _(
+                "Tổ chức «%(name)s» (#%(id)d) đã có trên nền tảng. Nếu bạn thuộc tổ chức "
+                "này, hãy mở trang của tổ chức và chọn «Tham gia tổ chức»; quản trị viên của "
+                "tổ chức sẽ duyệt.",
+                name=existing.name_vi,
+                id=existing.id,
+            ),
+            field="name_vi",
+        )
+
+
 def create_organisation(data: dict[str, Any], user: Any) -> Organisation:
     _unique(
         Organisation,
@@ -106,6 +139,7 @@ def create_organisation(data: dict[str, Any], user: Any) -> Organisation:
         None,
         _("Mã ROR này đã thuộc về một tổ chức khác."),
     )
+    _refuse_exact_copy(data["name_vi"])
     org = Organisation(kind=OrgKind(data["kind"]), name_vi=data["name_vi"])
     _apply_org(org, data)
     db.session.add(org)

@@ -59,8 +59,13 @@ def search(query: SearchQuery, user: Any = None) -> SearchResults:
         widened = [[t] if t in known else _near_terms(t) for t in terms]
         if any(len(g) > 1 for g in widened):
             results = _run(query, user, widened)
+            # "Did you mean" names only words of titles this user is shown: the vocabulary
+            # also holds words of drafts, hidden and archived records.
+            shown = {w for entry in results.entries for w in entry.title_folded.split()}
             results.corrected = {
-                t: g[1:] for t, g in zip(terms, widened, strict=True) if len(g) > 1
+                t: [w for w in g[1:] if w in shown]
+                for t, g in zip(terms, widened, strict=True)
+                if any(w in shown for w in g[1:])
             }
     return results
 

@@ -155,6 +155,24 @@ def test_create_organisation_shows_candidates_and_saves_after_confirm(client, wo
     assert count(Organisation) == before[0] + 1
 
 
+def test_an_exact_copy_of_an_organisation_name_is_a_join_request_not_a_new_admin(client, world):
+    from ecosystem.auth.models import OrgMembership
+
+    outsider = world.users["outsider"]
+    login(client, outsider)
+    before = count(Organisation), count(OrgMembership)
+    name = world.other.name_vi
+    for typed in (name, name.upper(), "Cong ty TNHH  Thuy san Dam Pha Xanh"):
+        response = client.post("/organisations/new", data=org_form(typed, confirm_new="y"))
+        assert response.status_code == 422
+        assert (
+            f"Tổ chức «{name}» (#{world.other.id}) đã có trên nền tảng. Nếu bạn thuộc tổ chức "
+            "này, hãy mở trang của tổ chức và chọn «Tham gia tổ chức»"
+        ) in response.text
+    assert (count(Organisation), count(OrgMembership)) == before
+    assert world.other.id not in outsider.admin_org_ids
+
+
 def test_create_organisation_without_lookalike_saves_at_once(client, world):
     login(client, world.users["outsider"])
     response = client.post("/organisations/new", data=org_form("Hợp tác xã Rau sạch Hương Trà"))

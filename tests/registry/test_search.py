@@ -27,7 +27,7 @@ def create_org(name: str, kind: OrgKind = OrgKind.enterprise, **data):
 def corpus(world, fields, make_result, make_need, make_person):
     """A few records of every kind, some typed without diacritics."""
     university = create_org("Trường Đại học Khoa học, Đại học Huế", OrgKind.university)
-    company = create_org("Công ty TNHH Thủy sản Đầm Phá Xanh")
+    company = create_org("Công ty Cổ phần Thủy sản Đầm Phá Xanh")
     coop = create_org("Hop tac xa Nong nghiep Quang Dien")  # typed without accents
     quang_tri = create_org("Công ty Cổ phần Tinh dầu Quảng Trị", province="Quảng Trị")
     records = {
@@ -124,6 +124,16 @@ def test_one_letter_typo_in_a_name(client, corpus, query, key):
     kind = "organisation" if key == "company" else "result"
     assert url(kind, corpus[key]) in result_links(response)
     assert "Đã tìm cả các từ gần đúng:" in response.text
+
+
+def test_did_you_mean_never_names_a_word_of_a_draft(client, corpus, make_result):
+    """ "xamh" is one letter from "xanh" (a public title) and from "xamb" (a draft's only
+    title word): the suggestion lists the public word, never the draft's."""
+    make_result(corpus["company"], title="Quy trình bí mật Xamb", state="draft")
+    response = client.get("/search", query_string={"q": "Dam Pha Xamh"})
+    assert "Đã tìm cả các từ gần đúng:" in response.text
+    assert "xanh" in response.text
+    assert "xamb" not in response.text.lower()
 
 
 def test_nonsense_finds_nothing(client, corpus):
