@@ -193,8 +193,14 @@ def finalize(config: dict[str, Any]) -> None:
         if not config.get("_DATABASE_URL_GIVEN"):
             raise ConfigError("production needs DATABASE_URL (PostgreSQL)")
         config["SESSION_COOKIE_SECURE"] = True
+    if env == "development" and config.get("BASE_URL") == "http://127.0.0.1:5000":
+        # `make run PORT=8080`: links in e-mails point where the platform really listens.
+        config["BASE_URL"] = f"http://127.0.0.1:{config.get('PORT', 5000)}"
     if env == "development" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         config["SECRET_KEY"] = instance_secret_key(config["_INSTANCE_PATH"])
+    if env == "development" and config.get("BASE_URL") == "http://127.0.0.1:5000":
+        # `make run PORT=8080`: links in e-mails point where the platform really listens.
+        config["BASE_URL"] = f"http://127.0.0.1:{config.get('PORT', 5000)}"
     if env == "development" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         config["SECRET_KEY"] = instance_secret_key(config["_INSTANCE_PATH"])
     broker = config.get("CELERY_BROKER_URL") or ""

@@ -29,9 +29,18 @@ from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.mail import send_mail
 from ecosystem.core.models import utcnow
+from ecosystem.core.notifications import notify, register_messages
 from ecosystem.core.transitions import lock_current
 from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
+
+register_messages(
+    {
+        "membership.requested": _l(
+            "%(name)s xin tham gia tổ chức %(organisation)s: hãy duyệt hoặc từ chối."
+        ),
+    }
+)
 
 
 def email_key(email: str) -> str:
@@ -220,6 +229,20 @@ def request_membership(user: User, organisation: Any, message: str = "") -> OrgM
     db.session.add(link)
     db.session.flush()
     record_audit("membership.requested", link, actor=user, organisation_id=organisation.id)
+    # The organisation's administrators decide: they learn of it in the app at once.
+    admins = db.session.scalars(
+        select(OrgMembership.user_id).where(
+            OrgMembership.organisation_id == organisation.id,
+            OrgMembership.role == OrgRole.admin,
+            OrgMembership.status == MembershipStatus.active,
+        )
+    ).all()
+    notify(
+        admins,
+        "membership.requested",
+        {"name": user.display_name, "organisation": organisation.name_vi},
+        link=external_url("memberships.members", org_id=organisation.id),
+    )
     return link
 
 

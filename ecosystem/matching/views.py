@@ -69,6 +69,9 @@ def _helpers() -> dict:
         "listing_matches": listing_matches,
         "match_state_label": lambda state: str(ops.STATE_LABELS[state]),
         "contract_label": lambda kind: str(ops.CONTRACT_LABELS[kind]) if kind else "",
+        "can_follow_matches": lambda user: (
+            bool(user.active_org_ids) or perms.can_view_all_matches(user)
+        ),
     }
 
 
@@ -98,7 +101,11 @@ def index():
     user = g.user
     state = request.args.get("state", "")
     statement = select(Match).where(perms.visible_matches(user))
-    show_all = request.args.get("all") == "1" and perms.can_view_all_matches(user)
+    # The city's administrators and steering committee, who belong to no organisation,
+    # follow every proposal of the platform: their list is the platform-wide one.
+    show_all = perms.can_view_all_matches(user) and (
+        request.args.get("all") == "1" or not user.active_org_ids
+    )
     if not show_all:
         orgs = sorted(user.active_org_ids) or [-1]
         statement = statement.where(

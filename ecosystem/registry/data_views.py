@@ -20,7 +20,7 @@ from ecosystem.registry.exports import COLUMNS as EXPORT_COLUMNS
 from ecosystem.registry.exports import export_rows
 from ecosystem.registry.import_models import ImportBatch
 from ecosystem.registry.models import Organisation
-from ecosystem.registry.queries import organisation_choices, query_from_args
+from ecosystem.registry.queries import needs_organisation, organisation_choices, query_from_args
 from ecosystem.registry.spreadsheets import csv_bytes, table_download
 from ecosystem.registry.template_helpers import kind_label
 
@@ -47,13 +47,19 @@ def import_new():
         (k, kind_label(k)) for k in IMPORT_KINDS if k != "organisation" or g.user.is_admin
     ]
     form.organisation_id.choices = _org_choices()
-    require(bool(g.user.active_org_ids) or g.user.is_admin)
+    if not (g.user.active_org_ids or g.user.is_admin):
+        return needs_organisation(_("Để nhập dữ liệu từ bảng tính, bạn cần thuộc một tổ chức."))
     if form.validate_on_submit():
         organisation = (
             db.session.get(Organisation, form.organisation_id.data)
             if form.organisation_id.data
             else None
         )
+        if organisation is None and form.kind.data != "organisation":
+            form.organisation_id.errors = [_("Hãy chọn tổ chức sở hữu các hồ sơ được nhập.")]
+            return render_template(
+                "registry/import_new.html", form=form, columns=imports.COLUMNS
+            ), 422
         require(perms.can_import(g.user, form.kind.data, organisation))
         upload = request.files.get("file")
         try:

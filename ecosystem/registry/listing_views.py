@@ -16,7 +16,7 @@ from ecosystem.registry import listing_operations as ops
 from ecosystem.registry import permissions as perms
 from ecosystem.registry.forms import HideForm
 from ecosystem.registry.models import ResearchGroup
-from ecosystem.registry.queries import organisation_choices, render_index
+from ecosystem.registry.queries import needs_organisation, organisation_choices, render_index
 from ecosystem.registry.specs import SPECS, ListingSpec
 
 
@@ -66,7 +66,10 @@ def make_blueprint(spec: ListingSpec) -> Blueprint:
     @bp.route("/new", methods=["GET", "POST"])
     @login_required
     def new():
-        require(perms.can_create_listing(g.user))
+        if not perms.can_create_listing(g.user):
+            return needs_organisation(
+                _("Để đăng %(what)s, bạn cần thuộc một tổ chức.", what=spec.label.lower())
+            )
         form = spec.form()
         _prepare_form(spec, form)
         if form.validate_on_submit():

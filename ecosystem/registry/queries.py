@@ -73,3 +73,9 @@ def organisation_choices(user: Any) -> list[tuple[int, str]]:
         (org_id, name)
         for org_id, name in db.session.execute(statement.order_by(Organisation.name_vi))
     ]
+
+
+def needs_organisation(purpose: str) -> tuple[str, int]:
+    """What a signed-in person without an organisation sees instead of a bare 403 where a
+    record must belong to one: how to join theirs or register it."""
+    return render_template("registry/needs_organisation.html", purpose=purpose), 403

@@ -272,6 +272,11 @@ def test_membership_request_decided_by_org_admin(
 
     manager = new_client()
     login(manager, org_admin)
+    # The administrator is told in the app, with the way to the decision.
+    assert 'data-testid="unread">1<' in manager.get("/").text
+    notices = html_text(manager.get("/notifications"))
+    assert "Hồ Thị Lan xin tham gia tổ chức Công ty Cổ phần Dệt may Huế" in notices
+    assert f"/organisations/{org.id}/members" in manager.get("/notifications").text
     members_page = manager.get(f"/organisations/{org.id}/members")
     assert "Hồ Thị Lan" in html_text(members_page)
     assert "Tôi là kỹ sư của công ty." in html_text(members_page)

@@ -120,3 +120,11 @@ def test_development_refuses_a_damaged_key_file(monkeypatch, tmp_path):
     with pytest.raises(ConfigError) as excinfo:
         _development_app(tmp_path, monkeypatch)
     assert "secret_key" in excinfo.value.message
+
+
+def test_development_links_follow_the_port(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORT", "8080")
+    monkeypatch.delenv("BASE_URL", raising=False)
+    assert _development_app(tmp_path, monkeypatch).config["BASE_URL"] == "http://127.0.0.1:8080"
+    monkeypatch.setenv("BASE_URL", "https://doimoi.hue.gov.vn")
+    assert _development_app(tmp_path, monkeypatch).config["BASE_URL"] == "https://doimoi.hue.gov.vn"
