@@ -26,7 +26,8 @@ from ecosystem.core.forms import BaseForm
 from ecosystem.core.jobs import start_job
 from ecosystem.core.pagination import paginate
 from ecosystem.core.permissions import login_required, require
-from ecosystem.core.uow import attempt
+from ecosystem.core.errors import UserError
+from ecosystem.core.uow import atomic, attempt
 from ecosystem.core.urls import is_safe_next
 from ecosystem.extensions import db
 from ecosystem.matching import operations as ops
@@ -132,7 +133,10 @@ def _match(match_id: int) -> Match:
 @bp.get("/matches/<int:match_id>")
 @login_required
 def detail(match_id: int):
-    match = _match(match_id)
+    return _detail_page(_match(match_id), DealForm())
+
+
+def _detail_page(match: Match, deal_form: DealForm, status: int = 200):
     side = perms.side_of(g.user, match)
     contacts = []
     if match.state in perms.UNLOCKED and side is not None:
@@ -143,12 +147,12 @@ def detail(match_id: int):
         match=match,
         side=side,
         contacts=contacts,
-        deal_form=DealForm(),
+        deal_form=deal_form,
         source=record(match.source_kind, match.source_id),
         target=record(match.target_kind, match.target_id),
         source_org=db.session.get(Organisation, match.source_org_id),
         target_org=db.session.get(Organisation, match.target_org_id),
-    )
+    ), status
 
 
 def _act(match: Match, action, success: str) -> None:
@@ -190,19 +194,24 @@ def deal(match_id: int):
     match = _match(match_id)
     require(perms.can_act_on_match(g.user, match))
     form = DealForm()
-    if not form.validate_on_submit():
-        for name, messages in form.errors.items():
-            label = form[name].label.text if name in form else ""
-            flash(f"{label}: {messages[0]}" if label else str(messages[0]), "danger")
-        return redirect(url_for("matching.detail", match_id=match.id))
-    _act(
-        match,
-        lambda: ops.report_deal(
-            match, g.user, form.contract_type.data, form.value.data, form.date.data
-        ),
-        _("Đã ghi nhận hợp đồng. Cảm ơn bạn!"),
-    )
-    return redirect(url_for("matching.detail", match_id=match.id))
+    if form.validate_on_submit():
+        try:
+            with atomic():
+                ops.report_deal(
+                    match, g.user, form.contract_type.data, form.value.data, form.date.data
+                )
+        except UserError as error:
+            if error.status == 403:
+                abort(403)
+            if error.field in form:
+                form[error.field].errors.append(error.message)
+            else:
+                flash(error.message, "warning")
+        else:
+            flash(_("Đã ghi nhận hợp đồng. Cảm ơn bạn!"), "success")
+            return redirect(url_for("matching.detail", match_id=match.id))
+    # The page again, with what was typed and the message beside the field.
+    return _detail_page(match, form, 422)
 
 
 @bp.post("/admin/matching/rebuild")

@@ -13,7 +13,7 @@ from ecosystem.core.notifications import Notification
 from ecosystem.extensions import db
 from ecosystem.matching.models import ContractType, Match, MatchState
 from ecosystem.registry import listing_operations as listing_ops
-from tests.auth.support import body, flashes
+from tests.auth.support import body, field_error, flashes
 from tests.auth_helpers import login, logout
 from tests.conftest import html_text
 from tests.matching_web.conftest import SECRET_DETAILS, commit, the_match
@@ -196,8 +196,8 @@ TODAY = dt.date.today()
         ),
         ("licence", "-5.000.000", TODAY.strftime("%d/%m/%Y"), False, "Số tiền không hợp lệ"),
         ("licence", "100.000.000", "31/02/2026", False, "Ngày không hợp lệ"),
-        ("licence", "100.000.000", "", False, "Ngày ký (dd/mm/yyyy): "),
-        ("barter", "100.000.000", TODAY.strftime("%d/%m/%Y"), False, "Loại hợp đồng: "),
+        ("licence", "100.000.000", "", False, "Vui lòng điền thông tin này."),
+        ("barter", "100.000.000", TODAY.strftime("%d/%m/%Y"), False, "Lựa chọn không hợp lệ."),
     ],
 )
 def test_report_a_deal(
@@ -210,8 +210,14 @@ def test_report_a_deal(
         data={"contract_type": contract_type, "value": value, "date": date},
         follow_redirects=True,
     )
-    assert response.status_code == 200
-    shown = " ".join(flashes(response))
+    assert response.status_code == (200 if accepted else 422)
+    # Accepted: the thanks; refused: the message beside the field, the form filled in.
+    fields = ("contract_type", "value", "date")
+    shown = (
+        " ".join(flashes(response))
+        if accepted
+        else " ".join(filter(None, (field_error(response, f) for f in fields)))
+    )
     assert message in shown
     match = reload(introduced)
     if accepted:
@@ -278,7 +284,7 @@ def test_no_deal_before_the_introduction(client, world, world_match, state):
         data={"contract_type": "licence", "value": "1", "date": "01/01/2026"},
         follow_redirects=True,
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert any("trạng thái" in text for text in flashes(response))
     assert reload(match).state is MatchState(state)
 
@@ -517,3 +523,17 @@ def test_an_organisation_merge_moves_its_proposals_to_the_survivor(
     moved = db.session.scalar(select(Match).where(Match.id == match.id))
     db.session.refresh(moved)
     assert moved.source_org_id == survivor.id and moved.target_org_id == other.id
+
+
+def test_a_deal_form_with_a_mistake_keeps_what_was_typed(client, world, introduced):
+    sign_in(client, world.users["enterprise"])
+    response = client.post(
+        f"/matches/{introduced.id}/deal",
+        data={"contract_type": "licence", "value": "1.250.000.000", "date": "31/02/2026"},
+    )
+    assert response.status_code == 422
+    page = response.text
+    assert 'value="1.250.000.000"' in page  # the amount is not typed again
+    assert '<option selected value="licence">' in page or 'value="licence" selected' in page
+    assert "is-invalid" in page  # the message sits beside the date field
+    assert reload(introduced).state is MatchState.introduced
