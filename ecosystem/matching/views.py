@@ -21,12 +21,12 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired, InputRequired
 
 from ecosystem.auth.models import User
+from ecosystem.core.errors import UserError
 from ecosystem.core.fields import DateVNField, VNDField
 from ecosystem.core.forms import BaseForm
 from ecosystem.core.jobs import start_job
 from ecosystem.core.pagination import paginate
 from ecosystem.core.permissions import login_required, require
-from ecosystem.core.errors import UserError
 from ecosystem.core.uow import atomic, attempt
 from ecosystem.core.urls import is_safe_next
 from ecosystem.extensions import db
