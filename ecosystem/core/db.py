@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -29,7 +30,22 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes() else "BEGIN")
+
+
+def _writes() -> bool:
+    """Whether the transaction about to begin is a request's that will write.
+
+    SQLite lets a reading transaction upgrade to a writer only if no one else committed since
+    it began; otherwise the write fails at once ("database is locked"), whatever the busy
+    timeout. A form post, an API write or the book-keeping step therefore takes the write
+    lock when it begins, and waits its turn (busy timeout) instead of failing. Page views
+    read in parallel; tasks and commands keep deferred transactions, so a long rebuild does
+    not hold the lock while it reads.
+    """
+    if not has_request_context():
+        return False
+    return request.method not in ("GET", "HEAD", "OPTIONS") or bool(g.get("write_transaction"))
 
 
 def _is_memory(engine: Engine) -> bool:

@@ -6,9 +6,11 @@ Operations change and flush; they never commit. This module is the one place tha
   (an error page, a ``UserError``, an exception) rolls everything back;
 - a view that wants to show a refused operation on its own page runs it in ``atomic()``:
   a ``UserError`` then undoes only that operation's writes, and the view shows the message;
-- book-keeping writes (the session's "last seen", a token's "last used") are registered
-  with ``housekeeping()`` and written in the final transaction whatever the outcome, so they
-  hold a write lock only for the instant before the commit;
+- book-keeping writes (the session's "last seen", a token's "last used", a failed sign-in)
+  are registered with ``housekeeping()`` and written whatever the outcome, in a short
+  transaction of their own after the request's: on SQLite a read transaction that later
+  writes fails at once when another writer committed meanwhile (its snapshot is stale), so
+  book-keeping never rides on the request's reads;
 - tasks enqueued during the request are sent after the commit (``core.tasks``); tasks that
   run in-process (the embedded default) run after the response has been sent, so a page
   never waits for them;
@@ -79,19 +81,32 @@ def finish_request(response: Response) -> Response:
     succeeded = response.status_code < 400
     if not succeeded:
         db.session.rollback()
-    for write in g.pop(_HOUSEKEEPING, []):
-        write()
     try:
         db.session.commit()
     except (IntegrityError, DBAPIError) as error:
         db.session.rollback()
         log.warning("commit failed at the end of the request: %s", error.orig)
-        return _conflict_response()
+        response = _conflict_response()
+    _write_housekeeping(g.pop(_HOUSEKEEPING, []))
     deferred = take_deferred_tasks()
     if deferred:
         app = current_app._get_current_object()
         response.call_on_close(lambda: run_deferred_tasks(app, deferred))
     return response
+
+
+def _write_housekeeping(writes: list[Callable[[], None]]) -> None:
+    if not writes:
+        return
+    g.write_transaction = True  # SQLite: take the write lock first (core.db)
+    try:
+        for write in writes:
+            write()
+        db.session.commit()
+    except DBAPIError as error:
+        # Book-keeping only: the request itself has already been answered and committed.
+        db.session.rollback()
+        log.warning("book-keeping write failed: %s", error.orig)
 
 
 def _conflict_response() -> Response:
