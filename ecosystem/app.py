@@ -104,7 +104,8 @@ def import_models() -> None:
 
 def select_locale() -> str:
     languages = g.get("languages") or ("vi", "en")
-    if request and request.path.startswith("/api/"):
+    if request and request.path.startswith("/api/") and request.endpoint != "api.docs":
+        # (The docs page is a page for people: it follows the language they chose.)
         # API clients choose with Accept-Language; Vietnamese unless they ask otherwise.
         return request.accept_languages.best_match(languages) or "vi"
     chosen = session.get("lang") if request else None

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ecosystem.api import resources
+from ecosystem.api.docs_labels import operation_label
 from ecosystem.api.openapi import openapi_document
 from ecosystem.api.schemas import COLLECTIONS, LISTING_KINDS, RESOURCES, serialize
 from ecosystem.api.tokens import authenticate
@@ -68,7 +69,9 @@ def openapi():
 
 @bp.get("/docs")
 def docs():
-    return render_template("api/docs.html", document=openapi_document())
+    return render_template(
+        "api/docs.html", document=openapi_document(), operation_label=operation_label
+    )
 
 
 @bp.get("/me")

@@ -287,3 +287,12 @@ def test_openapi_document_and_docs_page(client):
     } <= set(document["paths"])
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and "/api/v1/organisations" in page.get_data(as_text=True)
+
+
+def test_the_docs_page_speaks_the_readers_language(client):
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "Tạo tổ chức" in page and "Create a organisation" not in page
+    assert "Nộp bản nháp hồ sơ của tổ chức bạn trước khi đợt kêu gọi đóng" in page
+    client.post("/language", data={"lang": "en"})
+    english = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "Create a record (organisation)" in english and "Tạo tổ chức" not in english
