@@ -95,3 +95,24 @@ def label(value: enum.Enum | None) -> str:
 
 def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
     return [(member.value, label(member)) for member in enum_cls]
+
+
+# Stored as these Vietnamese names (the records' data); shown through the catalogue.
+PROVINCE_LABELS = {
+    "Thành phố Huế": _l("Thành phố Huế"),
+    "Thành phố Đà Nẵng": _l("Thành phố Đà Nẵng"),
+    "Quảng Trị": _l("Quảng Trị"),
+    "Quảng Ngãi": _l("Quảng Ngãi"),
+    "Hà Tĩnh": _l("Hà Tĩnh"),
+    "Nghệ An": _l("Nghệ An"),
+    "Thành phố Hà Nội": _l("Thành phố Hà Nội"),
+    "Thành phố Hồ Chí Minh": _l("Thành phố Hồ Chí Minh"),
+    "Thành phố Cần Thơ": _l("Thành phố Cần Thơ"),
+    "Thành phố Hải Phòng": _l("Thành phố Hải Phòng"),
+    "Khác": _l("Khác (tỉnh/thành khác)"),
+}
+PROVINCES = list(PROVINCE_LABELS)
+
+
+def province_label(value: str | None) -> str:
+    return str(PROVINCE_LABELS.get(value, value or ""))

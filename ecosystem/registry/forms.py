@@ -23,29 +23,17 @@ from ecosystem.core.fields import DateVNField, ListField, VNDField
 from ecosystem.core.forms import BaseForm
 from ecosystem.extensions import db
 from ecosystem.registry.enums import (
+    PROVINCES,
     TRL_DEFINITIONS,
     Confidentiality,
     IPStatus,
     OrgKind,
     StartupStage,
     choices,
+    province_label,
 )
 from ecosystem.registry.identifiers import normalize_orcid, normalize_ror, normalize_tax_code
 from ecosystem.registry.models import ResearchField
-
-PROVINCES = [
-    "Thành phố Huế",
-    "Thành phố Đà Nẵng",
-    "Quảng Trị",
-    "Quảng Ngãi",
-    "Hà Tĩnh",
-    "Nghệ An",
-    "Thành phố Hà Nội",
-    "Thành phố Hồ Chí Minh",
-    "Thành phố Cần Thơ",
-    "Thành phố Hải Phòng",
-    "Khác",
-]
 
 
 def field_choices() -> list[tuple[str, str]]:
@@ -125,7 +113,9 @@ class OrganisationForm(BaseForm):
     short_name = StringField(_l("Tên viết tắt"), validators=[Optional(), Length(max=50)])
     tax_code = StringField(_l("Mã số thuế"), validators=[Optional(), _tax_code])
     ror_id = StringField(_l("Mã ROR"), validators=[Optional(), _ror])
-    province = SelectField(_l("Tỉnh/thành phố"), choices=[(p, p) for p in PROVINCES])
+    province = SelectField(
+        _l("Tỉnh/thành phố"), choices=lambda: [(p, province_label(p)) for p in PROVINCES]
+    )
     address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
     website = StringField(_l("Trang web"), validators=_optional_url())
     description = TextAreaField(_l("Giới thiệu"), validators=[Optional(), Length(max=5000)])

@@ -7,7 +7,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from ecosystem.registry.enums import TRL_DEFINITIONS, StartupStage, label
+from ecosystem.registry.enums import TRL_DEFINITIONS, StartupStage, label, province_label
 
 KIND_LABELS = {
     "organisation": _l("Tổ chức"),
@@ -56,4 +56,5 @@ def helpers() -> dict[str, Any]:
         "enum_label": label,
         "trl_label": trl_label,
         "stage_label": stage_label,
+        "province_label": province_label,
     }

@@ -78,3 +78,15 @@ def test_english_pages_and_messages_speak_english(client, site, as_role, world):
     )
     assert response.status_code == 422
     assert "TRL must be between 1 and 9." in response.text
+
+
+def test_province_names_follow_the_language(client, world):
+    from ecosystem.registry import operations as ops
+
+    ops.update_organisation(world.owner, {"province": "Khác"}, None)
+    vi = client.get(f"/organisations/{world.owner.id}").text
+    assert "Khác (tỉnh/thành khác)" in vi
+    client.post("/language", data={"lang": "en"})
+    en = client.get(f"/organisations/{world.owner.id}").text
+    assert "Other (another province)" in en and "Khác" not in en
+    assert ">Hồ Chí Minh City</option>" in client.get("/results/").text
