@@ -15,6 +15,7 @@ def register_commands(app: Flask) -> None:
     from ecosystem.api.cli import token_group
     from ecosystem.auth.cli import user_group
     from ecosystem.index_cli import index_group
+    from ecosystem.organisation_export import export_organisation_command
     from ecosystem.workflow.cli import fund_group
 
     app.cli.add_command(setup_command)
@@ -23,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(token_group)
     app.cli.add_command(index_group)
     app.cli.add_command(fund_group)
+    app.cli.add_command(export_organisation_command)
 
 
 @click.command("setup")
