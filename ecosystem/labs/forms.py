@@ -76,7 +76,9 @@ class BookingForm(BaseForm):
     end_date = DateVNField(_l("Ngày kết thúc (nếu khác ngày bắt đầu)"), validators=[Optional()])
     end_time = TimeField(_l("Giờ kết thúc"), validators=[DataRequired()])
     samples = IntegerField(_l("Số mẫu"), validators=[Optional(), NumberRange(min=0, max=100000)])
-    organisation_id = SelectField(_l("Tổ chức trả phí"), coerce=int, validate_choice=True)
+    organisation_id = SelectField(
+        _l("Tổ chức trả phí"), coerce=int, validate_choice=True, validators=[Optional()]
+    )
     purpose = TextAreaField(_l("Mục đích sử dụng"), validators=[Optional(), Length(max=500)])
 
     def moments(self) -> tuple[dt.datetime, dt.datetime]:

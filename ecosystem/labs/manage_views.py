@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -231,7 +231,7 @@ def add_downtime(equipment_id: int):
 def remove_downtime(downtime_id: int):
     downtime = db.session.get(Downtime, downtime_id)
     if downtime is None:
-        return redirect(url_for(".index")), 404
+        abort(404)
     lab = downtime.equipment.lab
     require(perms.can_manage_lab(g.user, lab))
     attempt(lambda: catalogue.remove_downtime(downtime, g.user), _("Đã xóa lịch ngừng phục vụ."))
@@ -265,7 +265,7 @@ def grant(equipment_id: int):
 def revoke(authorisation_id: int):
     found = db.session.get(Authorisation, authorisation_id)
     if found is None:
-        return redirect(url_for(".index")), 404
+        abort(404)
     lab = found.equipment.lab
     require(perms.can_manage_lab(g.user, lab))
     attempt(lambda: catalogue.revoke_authorisation(found, g.user), _("Đã thu hồi quyền sử dụng."))

@@ -130,8 +130,6 @@ def _equipment_page(item, form: BookingForm, status: int = 200, clash: Any = Non
 def book(equipment_id: int):
     item = equipment_or_404(equipment_id)
     form = _booking_form(item)
-    if not form.organisation_id.choices:
-        form.organisation_id.choices = [(0, "")]  # validated by the operation's own message
     if not form.validate_on_submit():
         return _equipment_page(item, form, 422)
     starts_at, ends_at = form.moments()
