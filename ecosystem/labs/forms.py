@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ecosystem.core.fields import DateVNField, VNDField
 from ecosystem.core.formatting import LOCAL_TZ
@@ -72,9 +72,9 @@ class TimeField(StringField):
 
 class BookingForm(BaseForm):
     start_date = DateVNField(_l("Ngày bắt đầu"), validators=[DataRequired()])
-    start_time = TimeField(_l("Giờ bắt đầu"), validators=[DataRequired()])
+    start_time = TimeField(_l("Giờ bắt đầu"), validators=[InputRequired()])
     end_date = DateVNField(_l("Ngày kết thúc (nếu khác ngày bắt đầu)"), validators=[Optional()])
-    end_time = TimeField(_l("Giờ kết thúc"), validators=[DataRequired()])
+    end_time = TimeField(_l("Giờ kết thúc"), validators=[InputRequired()])
     samples = IntegerField(_l("Số mẫu"), validators=[Optional(), NumberRange(min=0, max=100000)])
     organisation_id = SelectField(
         _l("Tổ chức trả phí"), coerce=int, validate_choice=True, validators=[Optional()]
@@ -98,9 +98,9 @@ class DowntimeForm(BaseForm):
         choices=[("maintenance", _l("Bảo trì")), ("breakdown", _l("Sự cố, hỏng hóc"))],
     )
     start_date = DateVNField(_l("Từ ngày"), validators=[DataRequired()])
-    start_time = TimeField(_l("Từ giờ"), validators=[DataRequired()])
+    start_time = TimeField(_l("Từ giờ"), validators=[InputRequired()])
     end_date = DateVNField(_l("Đến ngày"), validators=[DataRequired()])
-    end_time = TimeField(_l("Đến giờ"), validators=[DataRequired()])
+    end_time = TimeField(_l("Đến giờ"), validators=[InputRequired()])
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
 
     def moments(self) -> tuple[dt.datetime, dt.datetime]:
