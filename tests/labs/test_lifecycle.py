@@ -175,3 +175,17 @@ def test_release_of_bookings_nobody_checked_in(lab_world, make_equipment):
         sa.select(AuditEvent).where(AuditEvent.action == "lab_booking.release")
     )
     assert audit.actor_label == "system"
+
+
+def test_the_beat_task_releases_and_is_scheduled(app, lab_world, make_equipment):
+    from ecosystem.config import BEAT_SCHEDULE, TASK_MODULES
+    from ecosystem.labs.tasks import release_unclaimed_bookings
+
+    assert BEAT_SCHEDULE["labs-release-unclaimed"]["task"] == "labs.release_unclaimed"
+    assert "ecosystem.labs.tasks" in TASK_MODULES
+    booking = _booking(
+        lab_world, make_equipment(lab_world["lab"]), S.approved, dt.timedelta(hours=-2)
+    )
+    assert release_unclaimed_bookings.apply().get() == {"released": 1, "expired": 0}
+    db.session.refresh(booking)
+    assert booking.state is S.no_show
