@@ -23,7 +23,7 @@ def _parse(response) -> list:
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(response.data)
-    return [c for c in calendar.walk("VEVENT")]
+    return list(calendar.walk("VEVENT"))
 
 
 def _book(lab_world, item, day, start, end):
