@@ -117,6 +117,7 @@ def select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from ecosystem.api import (
         fund_views,  # noqa: F401 (the fund's routes of the API blueprint)
+        labs_views,  # noqa: F401 (the labs' routes of the API blueprint)
         token_views,
     )
     from ecosystem.api import views as api_views

@@ -70,3 +70,37 @@ def test_twenty_overlapping_requests_one_wins(tmp_path):
                 page = response.get_data(as_text=True)
                 assert f"lượt đặt số {winner.id}" in page
                 assert "vừa có người đặt" in page
+
+
+def test_twenty_overlapping_api_requests_one_wins(tmp_path):
+    from ecosystem.api.tokens import create_token
+    from ecosystem.auth.models import User
+
+    with separate_app(tmp_path) as application:
+        with application.app_context():
+            equipment_id = _world()
+            tokens = [
+                create_token(user, "t", True, None)[1]
+                for user in db.session.scalars(sa.select(User).order_by(User.id))
+            ]
+            db.session.commit()
+        day = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+
+        def post(i: int, token: str):
+            client = application.test_client()
+            body = {
+                "equipment_id": equipment_id,
+                "starts_at": f"{day}T09:{i:02d}:00+07:00",
+                "ends_at": f"{day}T11:{i:02d}:00+07:00",
+            }
+            return client.post(
+                "/api/v1/bookings", json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+
+        responses = race([lambda i=i, t=t: post(i, t) for i, t in enumerate(tokens)])
+        codes = sorted(r.status_code for r in responses)
+        assert codes == [201] + [409] * (N - 1), codes
+        winner = next(r.get_json()["id"] for r in responses if r.status_code == 201)
+        for response in responses:
+            if response.status_code == 409:
+                assert response.get_json()["error"]["clash"]["id"] == winner
