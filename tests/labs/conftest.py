@@ -11,6 +11,7 @@ from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.labs.models import Equipment, FeeUnit, Lab
 from ecosystem.registry.enums import OrgKind
+from tests.api.conftest import make_token  # noqa: F401 (the API tests' token builder)
 
 ALL_DAY = {str(d): [0, 1440] for d in range(7)}
 OFFICE = {**{str(d): [450, 1020] for d in range(5)}, "5": [450, 690], "6": None}

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ecosystem.extensions import db
 from ecosystem.labs import bookings as ops
 from ecosystem.labs.models import Booking
-from tests.api.conftest import bearer, make_token  # noqa: F401 (fixture)
+from tests.api.conftest import bearer
 from tests.labs.conftest import local, next_weekday
 
 
