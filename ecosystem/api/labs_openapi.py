@@ -37,6 +37,18 @@ def labs_schemas() -> dict[str, Any]:
             "ends_at": {"type": "string", "format": "date-time", "description": TIME},
             "samples": {"type": "integer", "minimum": 0, "maximum": 100000},
             "purpose": {"type": "string", "maxLength": 500},
+            "award_id": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 2**31 - 1,
+                "description": "A fund award of the paying organisation's project it serves",
+            },
+            "result_id": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 2**31 - 1,
+                "description": "A research result of the paying organisation it serves",
+            },
             "organisation_id": {
                 "type": "integer",
                 "minimum": 1,

@@ -140,6 +140,8 @@ def _booking_input(body: Any) -> tuple[dict[str, Any], dict[str, str]]:
     for name, low, high in (
         ("equipment_id", 1, MAX_ID),
         ("organisation_id", 1, MAX_ID),
+        ("award_id", 1, MAX_ID),
+        ("result_id", 1, MAX_ID),
         ("samples", 0, 100_000),
     ):
         if body.get(name) is None or name in problems:

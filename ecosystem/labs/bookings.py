@@ -30,6 +30,7 @@ from ecosystem.core.transitions import Transition, Workflow
 from ecosystem.extensions import db
 from ecosystem.labs import permissions as perms
 from ecosystem.labs import rules
+from ecosystem.labs.links import check_links
 from ecosystem.labs.models import (
     Booking,
     BookingState,
@@ -96,6 +97,7 @@ def request_booking(equipment: Equipment, user: Any, data: dict[str, Any]) -> Bo
     if equipment.fee_unit is FeeUnit.sample and samples == 0:
         raise UserError(_("Thiết bị tính phí theo mẫu: hãy nhập số mẫu."), field="samples")
     rules.check_authorisation(user, equipment, ends_at)
+    check_links(organisation.id, data)
     taken = rules.clashing_hold(equipment.id, starts_at, ends_at)
     if taken is not None:
         raise rules.slot_taken(taken)

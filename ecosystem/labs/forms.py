@@ -80,6 +80,18 @@ class BookingForm(BaseForm):
         _l("Tổ chức trả phí"), coerce=int, validate_choice=True, validators=[Optional()]
     )
     purpose = TextAreaField(_l("Mục đích sử dụng"), validators=[Optional(), Length(max=500)])
+    award_id = SelectField(
+        _l("Phục vụ dự án được Quỹ tài trợ (nếu có)"),
+        coerce=int,
+        validate_choice=True,
+        validators=[Optional()],
+    )
+    result_id = SelectField(
+        _l("Phục vụ kết quả nghiên cứu (nếu có)"),
+        coerce=int,
+        validate_choice=True,
+        validators=[Optional()],
+    )
 
     def moments(self) -> tuple[dt.datetime, dt.datetime]:
         start = local_moment(self.start_date.data, self.start_time.data)

@@ -18,14 +18,15 @@ from ecosystem.core.permissions import login_required, require
 from ecosystem.core.uow import atomic, attempt
 from ecosystem.extensions import db
 from ecosystem.labs import bookings as ops
-from ecosystem.labs import calendars, queries
+from ecosystem.labs import calendars, links, queries
 from ecosystem.labs import permissions as perms
 from ecosystem.labs.blueprint import booking_or_404, bp, equipment_or_404, lab_or_404
 from ecosystem.labs.forms import BookingForm, ReasonForm
 from ecosystem.labs.models import Lab, UserKind
 from ecosystem.labs.rules import SlotTaken, valid_authorisation
 from ecosystem.labs.waitlist import join_waitlist
-from ecosystem.registry.models import Organisation, ResearchField
+from ecosystem.registry.models import Organisation, ResearchField, ResearchResult
+from ecosystem.workflow.models import Award
 
 FIELD_MAP = {"starts_at": "start_time", "ends_at": "end_time"}
 
@@ -94,6 +95,11 @@ def _booking_form(equipment) -> BookingForm:
         else []
     )
     form.organisation_id.choices = [(o.id, o.name_vi) for o in orgs]
+    org_ids = {o.id for o in orgs}
+    form.award_id.choices = [(0, "—")] + [
+        (a.id, f"{a.contract_number} – {a.application.title}") for a in links.awards_of(org_ids)
+    ]
+    form.result_id.choices = [(0, "—")] + [(r.id, r.title) for r in links.results_of(org_ids)]
     return form
 
 
@@ -139,6 +145,8 @@ def book(equipment_id: int):
         "samples": form.samples.data or 0,
         "purpose": form.purpose.data or "",
         "organisation_id": form.organisation_id.data or None,
+        "award_id": form.award_id.data or None,
+        "result_id": form.result_id.data or None,
     }
     # One writer at a time on SQLite while the slot is checked and taken (core.db).
     serialise_writes(db.session)
@@ -204,6 +212,8 @@ def booking(booking_id: int):
         reason_form=ReasonForm(),
         late_hours=ops.late_cancel_hours(),
         is_late=item.starts_at - utcnow() < dt.timedelta(hours=ops.late_cancel_hours()),
+        award=db.session.get(Award, item.award_id) if item.award_id else None,
+        result=db.session.get(ResearchResult, item.result_id) if item.result_id else None,
     )
 
 

@@ -153,3 +153,17 @@ def test_the_openapi_document_describes_the_labs(client):
     assert "409" in post["responses"] and "Asia/Ho_Chi_Minh" in post["description"]
     assert {"/api/v1/labs", "/api/v1/equipment/{item_id}"} <= set(document["paths"])
     assert dt.datetime  # datetimes are documented as UTC in the info
+
+
+def test_an_award_of_another_organisation_is_refused(client, lab_world, make_equipment, make_token):
+    item = make_equipment(lab_world["lab"])
+    day = next_weekday(0).isoformat()
+    response = _post(
+        client,
+        make_token(lab_world["booker"]),
+        equipment_id=item.id,
+        award_id=4242,
+        starts_at=f"{day}T09:00",
+        ends_at=f"{day}T10:00",
+    )
+    assert response.status_code == 422 and "award_id" in response.get_json()["error"]["fields"]

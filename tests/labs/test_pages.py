@@ -178,3 +178,80 @@ def test_disclosures_page_and_exports(client, lab_world, make_equipment):
     )
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[1][1] == "Máy PCR định lượng" and rows[1][11] == 250_000
+
+
+def test_a_booking_may_serve_an_award_or_a_result_of_its_own_organisation(
+    client, lab_world, make_equipment
+):
+    from ecosystem.registry import listing_operations
+    from ecosystem.workflow.models import Award, CallState, FundApplication, FundCall
+
+    db.session.add(ResearchField(code="biotech", name_vi="Công nghệ sinh học", name_en="Biotech"))
+    item = make_equipment(lab_world["lab"])
+    enterprise = lab_world["enterprise"]
+    now = local(next_weekday(0), 9)
+    call = FundCall(
+        title_vi="Đợt gọi",
+        budget=10**9,
+        max_amount=10**8,
+        state=CallState.decided,
+        opens_at=now - dt.timedelta(days=90),
+        closes_at=now - dt.timedelta(days=60),
+    )
+    application = FundApplication(
+        call=call,
+        organisation_id=enterprise.id,
+        title="Dự án men vi sinh",
+        state="in_progress",
+        submitted_at=now - dt.timedelta(days=70),
+    )
+    award = Award(
+        application=application,
+        contract_number="HĐ-LAB-1",
+        signed_on=dt.date(2026, 1, 5),
+        amount=10**8,
+    )
+    other = Award(
+        application=FundApplication(
+            call=call,
+            organisation_id=lab_world["operator"].id,
+            title="Dự án khác",
+            state="in_progress",
+            submitted_at=now - dt.timedelta(days=70),
+        ),
+        contract_number="HĐ-LAB-2",
+        signed_on=dt.date(2026, 1, 5),
+        amount=10**8,
+    )
+    db.session.add_all([award, other])
+    result = listing_operations.create_listing(
+        "result",
+        {
+            "organisation_id": enterprise.id,
+            "title": "Chủng men bản địa",
+            "summary": "Tóm tắt",
+            "field_code": "biotech",
+            "trl": 4,
+        },
+        None,
+        publish=True,
+    )
+    db.session.flush()
+    login(client, lab_world["booker"])
+    page = html_text(client.get(f"/labs/equipment/{item.id}"))
+    assert "HĐ-LAB-1" in page and "HĐ-LAB-2" not in page and "Chủng men bản địa" in page
+    day = next_weekday(0)
+    response = client.post(
+        f"/labs/equipment/{item.id}/book",
+        data=_form(day, "09:00", "10:00", award_id=str(other.id)),
+    )
+    assert response.status_code == 422  # not one of the choices offered
+    response = client.post(
+        f"/labs/equipment/{item.id}/book",
+        data=_form(day, "09:00", "10:00", award_id=str(award.id), result_id=str(result.id)),
+    )
+    assert response.status_code == 302
+    booking = db.session.scalar(sa.select(Booking))
+    assert (booking.award_id, booking.result_id) == (award.id, result.id)
+    page = html_text(client.get(f"/labs/bookings/{booking.id}"))
+    assert "HĐ-LAB-1 – Dự án men vi sinh" in page and "Chủng men bản địa" in page
