@@ -19,11 +19,13 @@ from ecosystem.registry.spreadsheets import download, table_download, workbook_b
 def disclosures():
     items = queries.published_equipment()
     period = reports.parse_quarter(request.args.get("quarter"), today())
+    uses = reports.utilisation(items, period)
     return render_template(
         "labs/disclosures.html",
         items=items,
         period=period,
-        uses=reports.utilisation(items, period),
+        uses=uses,
+        by_lab=reports.by_lab(uses),
         locale=str(get_locale()),
     )
 
@@ -48,6 +50,7 @@ def reports_page(lab_id: int):
         kinds=reports.users_by_kind(items, period),
         locale=str(get_locale()),
         can_manage=perms.can_manage_lab(g.user, lab),
+        today=today(),
     )
 
 

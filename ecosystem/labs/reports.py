@@ -204,6 +204,31 @@ def utilisation(items: list[Equipment], period: Period) -> list[EquipmentUse]:
     return out
 
 
+@dataclass
+class LabUse:
+    lab: Lab
+    available_hours: float = 0.0
+    booked_hours: float = 0.0
+    revenue: int = 0
+    cost: int = 0
+
+    @property
+    def utilisation(self) -> float:
+        return self.booked_hours / self.available_hours if self.available_hours else 0.0
+
+
+def by_lab(uses: list[EquipmentUse]) -> list[LabUse]:
+    """The equipment's figures added up per lab."""
+    out: dict[int, LabUse] = {}
+    for use in uses:
+        row = out.setdefault(use.equipment.lab_id, LabUse(use.equipment.lab))
+        row.available_hours += use.available_hours
+        row.booked_hours += use.booked_hours
+        row.revenue += use.revenue
+        row.cost += use.cost
+    return list(out.values())
+
+
 def users_by_kind(items: list[Equipment], period: Period) -> dict[str, dict[str, int]]:
     """Bookings and distinct organisations by kind of user (research, enterprise, startup)."""
     rows = db.session.execute(

@@ -171,6 +171,7 @@ def test_disclosures_page_and_exports(client, lab_world, make_equipment):
     make_equipment(lab_world["lab"])
     page = html_text(client.get("/labs/disclosures"))
     assert "Máy PCR định lượng" in page and "250.000 ₫" in page
+    assert "Báo cáo theo quý" in page  # the per-lab summary links each lab's report
     csv = client.get("/labs/disclosures/equipment.csv").get_data(as_text=True)
     assert "Máy PCR định lượng" in csv and "250000" in csv
     workbook = openpyxl.load_workbook(
