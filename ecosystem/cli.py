@@ -1,5 +1,5 @@
 """Command-line commands: ``flask setup``, ``flask seed-demo``, and the operator groups
-(``flask user``, ``flask token``, ``flask index``) registered from their features."""
+(``flask user``, ``flask token``, ``flask index``, ``flask fund``, ``flask labs``) registered from their features."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ def register_commands(app: Flask) -> None:
     from ecosystem.api.cli import token_group
     from ecosystem.auth.cli import user_group
     from ecosystem.index_cli import index_group
+    from ecosystem.labs.cli import labs_group
     from ecosystem.workflow.cli import fund_group
 
     app.cli.add_command(setup_command)
@@ -23,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(token_group)
     app.cli.add_command(index_group)
     app.cli.add_command(fund_group)
+    app.cli.add_command(labs_group)
 
 
 @click.command("setup")

@@ -87,3 +87,15 @@ def test_the_equipment_feed_names_holders_only_for_managers(client, lab_world, m
     assert not any("Lê Doanh Nghiệp" in s for s in summaries)
     assert any(s.startswith("Ngừng phục vụ") for s in summaries)
     assert any("Lê Doanh Nghiệp" in str(e["SUMMARY"]) for e in managers)
+
+
+def test_an_equipment_feed_from_its_page(client, lab_world, make_equipment):
+    item = make_equipment(lab_world["lab"])
+    login(client, lab_world["booker"])
+    assert "Lịch iCalendar của thiết bị" in client.get(f"/labs/equipment/{item.id}").get_data(
+        as_text=True
+    )
+    client.post("/labs/feeds", data={"equipment_id": str(item.id)})
+    token = db.session.scalar(sa.select(FeedToken))
+    assert token.equipment_id == item.id and token.user_id == lab_world["booker"].id
+    assert "Máy PCR định lượng" in client.get("/labs/feeds").get_data(as_text=True)
