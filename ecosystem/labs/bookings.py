@@ -127,7 +127,7 @@ def request_booking(equipment: Equipment, user: Any, data: dict[str, Any]) -> Bo
         starts_at=starts_at,
         ends_at=ends_at,
     )
-    tell_managers(booking, "labs.requested" if not approved else "labs.approve", actor=user)
+    tell_managers(booking, "labs.booked" if approved else "labs.requested", actor=user)
     return booking
 
 
@@ -342,25 +342,3 @@ FORM_TRANSITIONS = frozenset({"reject", "check_out", "cancel"})
 
 def apply(booking: Booking, name: str, user: Any, **data: Any) -> Transition:
     return BOOKING_WORKFLOW.apply(booking, name, user, **data)
-
-
-def release_unclaimed(now: dt.datetime | None = None) -> dict[str, int]:
-    """Give back the slots of approved bookings nobody checked in within the grace time,
-    and of requests whose start passed unapproved. Idempotent: a booking released once is
-    no longer approved or requested."""
-    now = now or utcnow()
-    grace = dt.timedelta(minutes=checkin_grace_minutes())
-    counts = {"released": 0, "expired": 0}
-    late = db.session.scalars(
-        db.select(Booking).where(Booking.state == S.approved, Booking.starts_at <= now - grace)
-    ).all()
-    for booking in late:
-        apply(booking, "release", None)
-        counts["released"] += 1
-    stale = db.session.scalars(
-        db.select(Booking).where(Booking.state == S.requested, Booking.starts_at <= now)
-    ).all()
-    for booking in stale:
-        apply(booking, "expire", None)
-        counts["expired"] += 1
-    return counts

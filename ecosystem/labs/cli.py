@@ -13,9 +13,9 @@ from flask.cli import AppGroup
 from ecosystem.core.operator import operator_locale, operator_transaction
 from ecosystem.extensions import db
 from ecosystem.labs import reports
-from ecosystem.labs.bookings import release_unclaimed
 from ecosystem.labs.calendars import today
 from ecosystem.labs.models import Lab
+from ecosystem.labs.release import release_unclaimed
 
 labs_group = AppGroup("labs", help="The shared labs: releases and usage reports.")
 

@@ -14,6 +14,7 @@ from ecosystem.labs.models import Booking
 register_messages(
     {
         "labs.requested": _l("Có yêu cầu đặt “%(equipment)s” lúc %(start)s cần phê duyệt."),
+        "labs.booked": _l("“%(equipment)s” đã được đặt lúc %(start)s (không cần phê duyệt)."),
         "labs.approve": _l("Lượt đặt “%(equipment)s” lúc %(start)s đã được phê duyệt."),
         "labs.reject": _l("Lượt đặt “%(equipment)s” lúc %(start)s không được phê duyệt."),
         "labs.cancel": _l("Lượt đặt “%(equipment)s” lúc %(start)s đã bị hủy."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from ecosystem.core.uow import transaction
-from ecosystem.labs.bookings import release_unclaimed
+from ecosystem.labs.release import release_unclaimed
 
 
 @shared_task(name="labs.release_unclaimed")

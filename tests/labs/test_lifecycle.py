@@ -15,6 +15,7 @@ from ecosystem.core.notifications import Notification
 from ecosystem.extensions import db
 from ecosystem.labs import bookings as ops
 from ecosystem.labs.models import Booking, BookingState, Hold, UserKind, WaitlistEntry
+from ecosystem.labs.release import release_unclaimed
 from ecosystem.labs.waitlist import join_waitlist
 from tests.labs.conftest import ALL_DAY
 
@@ -166,11 +167,11 @@ def test_release_of_bookings_nobody_checked_in(lab_world, make_equipment):
     stale = _booking(
         lab_world, make_equipment(lab_world["lab"]), S.requested, dt.timedelta(minutes=-1)
     )
-    assert ops.release_unclaimed() == {"released": 1, "expired": 1}
+    assert release_unclaimed() == {"released": 1, "expired": 1}
     assert lapsed.state is S.no_show and grace.state is S.approved and stale.state is S.cancelled
     assert db.session.scalar(sa.select(Hold).where(Hold.booking_id == lapsed.id)) is None
     # Run again (a redelivered task): nothing more happens.
-    assert ops.release_unclaimed() == {"released": 0, "expired": 0}
+    assert release_unclaimed() == {"released": 0, "expired": 0}
     audit = db.session.scalar(
         sa.select(AuditEvent).where(AuditEvent.action == "lab_booking.release")
     )
