@@ -136,6 +136,26 @@ MATERIALS_SETTINGS = {
     "manager": ("ptn.vatlieu@hue-innovation.local", "PGS.TS. Phan Văn Vật Liệu"),
     "per_sample": {},
 }
+CATEGORIES = {
+    "phong-thi-nghiem-phan-tich-dung-chung": "Phân tích hóa lý, an toàn thực phẩm",
+    "fablab-hue": "Chế tạo số, làm mẫu nhanh",
+    "phong-thi-nghiem-sinh-hoc-phan-tu": "Sinh học phân tử",
+    "phong-thi-nghiem-vat-lieu": "Phân tích vật liệu",
+}
+MODELS = {
+    "hplc-pda-shimadzu": "Shimadzu LC-2030C 3D Plus",
+    "gc-ms": "Agilent 8890 / 5977B",
+    "aas-kim-loai-nang": "PerkinElmer PinAAcle 900T",
+    "real-time-pcr": "Bio-Rad CFX96 Touch",
+    "may-ly-tam-lanh": "Eppendorf 5430 R",
+    "may-doc-elisa": "BioTek Epoch 2",
+    "xrd": "Bruker D8 Advance",
+    "sem-eds": "JEOL JSM-IT200",
+    "ftir": "Thermo Nicolet iS20",
+    "uv-vis": "Shimadzu UV-1900i",
+    "may-in-3d-fdm": "Creality K1 Max",
+    "may-cat-laser-co2": "Laser CO2 1390",
+}
 # Who books: the demo accounts of an enterprise, a startup and a university.
 BOOKERS = (
     "doanhnghiep@hue-innovation.local",
@@ -229,9 +249,9 @@ def _labs(orgs: dict[str, int]) -> list[Lab]:
                 {
                     "name_vi": item["name_vi"],
                     "name_en": item["name_en"],
-                    "category": item["name_vi"].split()[0],
+                    "category": CATEGORIES.get(row["key"], ""),
                     "field_code": lab.field_code,
-                    "model": "",
+                    "model": MODELS.get(item["key"], ""),
                     "specifications": item["name_en"],
                     "location": f"Phòng {101 + i}",
                     "fee_unit": FeeUnit.sample if per_sample else FeeUnit.hour,
@@ -322,32 +342,34 @@ PAST_STATES = [BookingState.completed] * 14 + [
 
 
 def _history(labs: list[Lab], bookers, today: dt.date, rng: random.Random) -> int:
+    """Up to two uses a day (morning, afternoon) of each piece of equipment, over 92 days."""
     created = 0
     for lab in labs:
         for item in lab.equipment:
+            busy = 0.35 + 0.1 * (item.id % 4)  # some equipment is in more demand
             for back in range(92, 0, -1):
                 day = today - dt.timedelta(days=back)
                 hours = (lab.opening_hours or {}).get(str(day.weekday()))
-                # Busier equipment (by position) is booked on more days.
-                if not hours or rng.random() > 0.25 + 0.05 * (item.id % 5):
+                if not hours:
                     continue
-                length = rng.choice([60, 120, 120, 180, 240])
-                start_minute = hours[0] + 30 * rng.randint(
-                    0, max((hours[1] - hours[0] - length) // 30, 0)
-                )
-                if start_minute + length > hours[1]:
-                    continue
-                user, org = rng.choice(bookers)
-                _past_booking(
-                    item,
-                    user,
-                    org,
-                    _local(day, start_minute),
-                    _local(day, start_minute + length),
-                    rng.choice(PAST_STATES),
-                    rng,
-                )
-                created += 1
+                middle = (hours[0] + hours[1]) // 2 // 30 * 30
+                for low, high in ((hours[0], middle), (middle, hours[1])):
+                    if rng.random() > busy or high - low < 60:
+                        continue
+                    length = rng.choice([60, 120, 180, 240, 240])
+                    length = min(length, (high - low) // 30 * 30)
+                    start_minute = low + 30 * rng.randint(0, (high - low - length) // 30)
+                    user, org = rng.choice(bookers)
+                    _past_booking(
+                        item,
+                        user,
+                        org,
+                        _local(day, start_minute),
+                        _local(day, start_minute + length),
+                        rng.choice(PAST_STATES),
+                        rng,
+                    )
+                    created += 1
     return created
 
 
