@@ -110,3 +110,24 @@ def test_waitlist_from_the_equipment_page(client, lab_world, make_equipment, mak
     page = html_text(client.get("/notifications"))
     assert "vừa trống" in page
     assert dt.timedelta(0) <= entry.offered_at - entry.created_at
+
+
+def test_check_in_and_out_from_the_managers_page(client, lab_world, make_equipment):
+    from tests.labs.test_lifecycle import _booking
+
+    booking = _booking(lab_world, make_equipment(lab_world["lab"]), BookingState.approved)
+    login(client, lab_world["manager"])
+    manage = f"/labs/{lab_world['lab'].id}/manage"
+    assert "Nhận thiết bị (bắt đầu sử dụng)" in html_text(client.get(manage))
+    response = client.post(
+        f"/labs/bookings/{booking.id}/state", data={"action": "check_in", "next": manage}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(manage)
+    client.post(f"/labs/bookings/{booking.id}/state", data={"action": "check_out", "next": manage})
+    db.session.refresh(booking)
+    assert booking.state is BookingState.completed and booking.usage.amount > 0
+    # A redirect elsewhere than the labs' pages is not followed.
+    response = client.post(
+        f"/labs/bookings/{booking.id}/state", data={"action": "x", "next": "https://evil.example"}
+    )
+    assert response.headers["Location"].endswith(f"/labs/bookings/{booking.id}")
