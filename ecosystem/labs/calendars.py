@@ -10,6 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import get_locale
+
 from ecosystem.core.formatting import LOCAL_TZ, parse_date, to_local
 from ecosystem.core.models import utcnow
 from ecosystem.labs import queries
@@ -58,7 +61,8 @@ def month_of(text: str | None) -> dt.date:
 
 def _entries(items: list[Equipment], start: dt.datetime, end: dt.datetime, show_names: bool):
     ids = [i.id for i in items]
-    names = {i.id: i.name_vi for i in items}
+    locale = str(get_locale()) if has_request_context() else "vi"
+    names = {i.id: i.name(locale) for i in items}
     out: list[Entry] = []
     for booking in queries.bookings_between(ids, start, end, HOLDING):
         out.append(
