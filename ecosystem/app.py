@@ -95,6 +95,7 @@ def import_models() -> None:
     from ecosystem.core import jobs as _jobs  # noqa: F401
     from ecosystem.core import notifications as _notifications  # noqa: F401
     from ecosystem.core import tasks as _tasks  # noqa: F401
+    from ecosystem.labs import models as _labs  # noqa: F401
     from ecosystem.matching import models as _matching  # noqa: F401
     from ecosystem.registry import import_models as _imports  # noqa: F401
     from ecosystem.registry import models as _registry  # noqa: F401
@@ -120,12 +121,18 @@ def select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from ecosystem.api import (
         fund_views,  # noqa: F401 (the fund's routes of the API blueprint)
+        labs_views,  # noqa: F401 (the labs' routes of the API blueprint)
         token_views,
     )
     from ecosystem.api import views as api_views
     from ecosystem.auth import admin_views, membership_views, oidc
     from ecosystem.auth import views as auth_views
     from ecosystem.auth.sessions import init_sessions
+    from ecosystem.labs import feed_views as _lab_feeds  # noqa: F401 (routes of labs bp)
+    from ecosystem.labs import manage_views as _lab_manage  # noqa: F401 (routes of labs bp)
+    from ecosystem.labs import report_views as _lab_reports  # noqa: F401 (routes of labs bp)
+    from ecosystem.labs import views as _lab_views  # noqa: F401 (routes of the labs bp)
+    from ecosystem.labs.blueprint import bp as labs_bp
     from ecosystem.registry import attachment_views, data_views, listing_views
     from ecosystem.registry import views as registry_views
     from ecosystem.site import notification_views  # noqa: F401 (routes of the site bp)
@@ -153,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
         api_views.bp,
         token_views.bp,
         workflow_bp,
+        labs_bp,
     ):
         app.register_blueprint(blueprint)
     from ecosystem.matching.setup import init_app as init_matching

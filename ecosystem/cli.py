@@ -1,5 +1,5 @@
 """Command-line commands: ``flask setup``, ``flask seed-demo``, and the operator groups
-(``flask user``, ``flask token``, ``flask index``) registered from their features."""
+(``flask user``, ``flask token``, ``flask index``, ``flask fund``, ``flask labs``) registered from their features."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
     from ecosystem.auth.cli import user_group
     from ecosystem.index_cli import index_group
     from ecosystem.organisation_export import export_organisation_command
+    from ecosystem.labs.cli import labs_group
     from ecosystem.workflow.cli import fund_group
 
     app.cli.add_command(setup_command)
@@ -25,6 +26,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(index_group)
     app.cli.add_command(fund_group)
     app.cli.add_command(export_organisation_command)
+    app.cli.add_command(labs_group)
 
 
 @click.command("setup")

@@ -72,6 +72,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUSTED_PROXIES", "TRUSTED_PROXIES", int, "reverse proxies in front (0)"),
     Setting("LOG_FORMAT", "LOG_FORMAT", str, "json (default) or text"),
     Setting("LOG_LEVEL", "LOG_LEVEL", str, "INFO"),
+    Setting(
+        "LAB_CHECKIN_GRACE_MINUTES",
+        "LAB_CHECKIN_GRACE_MINUTES",
+        int,
+        "minutes after its start a booking not checked in is released (30)",
+    ),
+    Setting(
+        "LAB_LATE_CANCEL_HOURS",
+        "LAB_LATE_CANCEL_HOURS",
+        int,
+        "a cancellation closer than this to the start is recorded as late (24)",
+    ),
 )
 
 
@@ -128,6 +140,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "JOB_HEARTBEAT_SECONDS": 15,
         "MATCHING_INDEX_DIR": str(instance / "matching"),
         "SEED_DEMO": True,
+        "LAB_CHECKIN_GRACE_MINUTES": 30,
+        "LAB_LATE_CANCEL_HOURS": 24,
         "TRUSTED_PROXIES": 0,
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
@@ -218,6 +232,7 @@ TASK_MODULES = (
     "ecosystem.registry.tasks",
     "ecosystem.matching.tasks",
     "ecosystem.workflow.tasks",
+    "ecosystem.labs.tasks",
 )
 
 
@@ -242,6 +257,11 @@ BEAT_SCHEDULE = {
     "fund-daily": {
         "task": "workflow.daily",
         "schedule": crontab(hour=0, minute=5),
+    },
+    # Bookings not checked in within LAB_CHECKIN_GRACE_MINUTES of their start.
+    "labs-release-unclaimed": {
+        "task": "labs.release_unclaimed",
+        "schedule": crontab(minute="*/5"),
     },
     "matching-weekly-digest": {
         "task": "matching.weekly_digest",

@@ -34,4 +34,8 @@ def seed_demo() -> int:
 
     with paused():
         created += seed_fund()
+    # The labs link a few bookings to a fund award: after the fund.
+    from ecosystem.labs.demo import seed_labs
+
+    created += seed_labs()
     return created

@@ -87,6 +87,12 @@ APPLICATION_MANAGE_POST = {**APPLICATION_MANAGE, "anon": "403"}
 OWN_REVIEW = profile("404", anon="login", reviewer="ok")
 OWN_REVIEW_POST = {**OWN_REVIEW, "anon": "403"}
 DRAFT_EDIT = {**APPLICATION, "admin": "403", "fund_manager": "403"}
+LAB_MANAGE = profile("403", anon="login", orgadmin="ok", admin="ok", lab_manager="ok")
+LAB_MANAGE_POST = {**LAB_MANAGE, "anon": "403"}
+LAB_BOOKING = profile(
+    "404", anon="login", outsider="ok", orgadmin="ok", admin="ok", lab_manager="ok"
+)
+LAB_BOOKING_POST = {**LAB_BOOKING, "anon": "403"}
 
 LISTING_RULES = {
     "index": ("GET", "/{kind}s/", PUBLIC),
@@ -191,6 +197,13 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     ],
     "api.list_reviews": [("GET", "/api/v1/reviews", profile("401"))],
     "api.get_review": [("GET", "/api/v1/reviews/{assignment}", profile("401"))],
+    "api.list_labs": [("GET", "/api/v1/labs", PUBLIC)],
+    "api.get_lab": [("GET", "/api/v1/labs/{lab}", PUBLIC)],
+    "api.list_equipment": [("GET", "/api/v1/equipment", PUBLIC)],
+    "api.get_equipment": [("GET", "/api/v1/equipment/{equipment}", PUBLIC)],
+    "api.list_bookings": [("GET", "/api/v1/bookings", profile("401"))],
+    "api.get_booking": [("GET", "/api/v1/bookings/{booking}", profile("401"))],
+    "api.create_booking": [("POST", "/api/v1/bookings", API_WRITE)],
     "workflow.index": [("GET", "/fund/", PUBLIC)],
     "workflow.feed": [("GET", "/fund/calls.atom", PUBLIC)],
     "workflow.call": [("GET", "/fund/calls/{call}", PUBLIC)],
@@ -228,6 +241,40 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "workflow.application_state": [
         ("POST", "/fund/applications/{application}/state", APPLICATION_POST)
     ],
+    "labs.index": [("GET", "/labs/?q=pcr&date=01/01/2030&fee_max=abc", PUBLIC)],
+    "labs.lab": [("GET", "/labs/{lab}", PUBLIC)],
+    "labs.equipment": [("GET", "/labs/equipment/{equipment}", PUBLIC)],
+    "labs.lab_calendar": [("GET", "/labs/{lab}/calendar?view=month", PUBLIC)],
+    "labs.equipment_calendar": [("GET", "/labs/equipment/{equipment}/calendar", PUBLIC)],
+    "labs.disclosures": [("GET", "/labs/disclosures", PUBLIC)],
+    "labs.disclosures_export": [("GET", "/labs/disclosures/equipment.xlsx", PUBLIC)],
+    "labs.reports_page": [("GET", "/labs/{lab}/reports?quarter=2026-Q4", PUBLIC)],
+    "labs.reports_xlsx": [("GET", "/labs/{lab}/reports.xlsx", PUBLIC)],
+    "labs.ical": [("GET", "/labs/ical/{feed_secret}.ics", PUBLIC)],
+    "labs.book": [("POST", "/labs/equipment/{equipment}/book", SIGNED_IN_POST)],
+    "labs.waitlist": [("POST", "/labs/equipment/{equipment}/waitlist", SIGNED_IN_POST)],
+    "labs.my_bookings": [("GET", "/labs/bookings", SIGNED_IN)],
+    "labs.my_statements": [("GET", "/labs/statements", SIGNED_IN)],
+    "labs.feeds_page": [("GET", "/labs/feeds", SIGNED_IN)],
+    "labs.create_feed": [("POST", "/labs/feeds", SIGNED_IN_POST)],
+    "labs.revoke_feed": [
+        ("POST", "/labs/feeds/{feed}/revoke", profile("404", anon="403", member="ok"))
+    ],
+    # The booker is the outsider (another organisation's member); the lab is run by org.
+    "labs.booking": [("GET", "/labs/bookings/{booking}", LAB_BOOKING)],
+    "labs.booking_state": [("POST", "/labs/bookings/{booking}/state", LAB_BOOKING_POST)],
+    "labs.new_lab": [
+        ("GET", "/labs/new", profile("403", anon="login", admin="ok", lab_manager="ok"))
+    ],
+    "labs.manage": [("GET", "/labs/{lab}/manage", LAB_MANAGE)],
+    "labs.edit_lab": [("GET", "/labs/{lab}/edit", LAB_MANAGE)],
+    "labs.new_equipment": [("GET", "/labs/{lab}/equipment/new", LAB_MANAGE)],
+    "labs.edit_equipment": [("GET", "/labs/equipment/{equipment}/edit", LAB_MANAGE)],
+    "labs.statements": [("GET", "/labs/{lab}/statements?month=2026-11", LAB_MANAGE)],
+    "labs.add_downtime": [("POST", "/labs/equipment/{equipment}/downtime", LAB_MANAGE_POST)],
+    "labs.remove_downtime": [("POST", "/labs/downtime/{downtime}/delete", LAB_MANAGE_POST)],
+    "labs.grant": [("POST", "/labs/equipment/{equipment}/authorisations", LAB_MANAGE_POST)],
+    "labs.revoke": [("POST", "/labs/authorisations/{authorisation}/revoke", LAB_MANAGE_POST)],
 }
 for kind in ("result", "need", "startup", "investor"):
     for view, (method, path, expected) in LISTING_RULES.items():
@@ -345,6 +392,7 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
     db.session.add_all([job, batch])
     token, _plain = create_token(users["member"], "t", True, None)
     call, application, draft_application = _fund(org)
+    labs = _labs(org, users)
     db.session.flush()
     assignment = ReviewAssignment(application_id=application.id, reviewer_id=users["reviewer"].id)
     milestone = Milestone(title="Mốc 1", amount=100, due_on=dt.date(2027, 1, 1))
@@ -381,6 +429,7 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
         "milestone": milestone.id,
         "member_id": users["member"].id,
         "unsubscribe": _unsubscribe(app, users["member"]),
+        **labs,
     }
     db.session.commit()
     return users, ids
@@ -406,6 +455,76 @@ def _fund(org):
     draft = FundApplication(call=call, organisation_id=org.id, title="Bản nháp")
     db.session.add_all([call, submitted, draft])
     return call, submitted, draft
+
+
+def _labs(org, users) -> dict:
+    from ecosystem.labs.feeds import create_feed
+    from ecosystem.labs.models import (
+        Authorisation,
+        Booking,
+        Downtime,
+        DowntimeKind,
+        Equipment,
+        Hold,
+        Lab,
+        UserKind,
+    )
+
+    now = utcnow()
+    lab = Lab(
+        organisation_id=org.id,
+        manager_id=users["lab_manager"].id,
+        name_vi="PTN Công nghệ sinh học",
+        opening_hours={str(d): [0, 1440] for d in range(7)},
+    )
+    equipment = Equipment(lab=lab, name_vi="Máy PCR", cost_operation=100_000)
+    db.session.add_all([lab, equipment])
+    db.session.flush()
+    booking = Booking(
+        equipment_id=equipment.id,
+        user_id=users["outsider"].id,
+        organisation_id=next(iter(users["outsider"].active_org_ids)),
+        user_kind=UserKind.enterprise,
+        starts_at=now + dt.timedelta(days=3),
+        ends_at=now + dt.timedelta(days=3, hours=1),
+    )
+    downtime = Downtime(
+        equipment_id=equipment.id,
+        kind=DowntimeKind.maintenance,
+        starts_at=now + dt.timedelta(days=5),
+        ends_at=now + dt.timedelta(days=6),
+    )
+    authorisation = Authorisation(
+        user_id=users["member"].id, equipment_id=equipment.id, expires_on=dt.date(2030, 1, 1)
+    )
+    db.session.add_all([booking, downtime, authorisation])
+    db.session.flush()
+    db.session.add_all(
+        [
+            Hold(
+                equipment_id=equipment.id,
+                booking_id=booking.id,
+                starts_at=booking.starts_at,
+                ends_at=booking.ends_at,
+            ),
+            Hold(
+                equipment_id=equipment.id,
+                downtime_id=downtime.id,
+                starts_at=downtime.starts_at,
+                ends_at=downtime.ends_at,
+            ),
+        ]
+    )
+    feed, secret = create_feed(users["member"])
+    return {
+        "lab": lab.id,
+        "equipment": equipment.id,
+        "booking": booking.id,
+        "downtime": downtime.id,
+        "authorisation": authorisation.id,
+        "feed": feed.id,
+        "feed_secret": secret,
+    }
 
 
 def _unsubscribe(app, user) -> str:

@@ -336,18 +336,19 @@ def _paths() -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     # The fund's part builds on the helpers above, hence imported here.
     from ecosystem.api.fund_openapi import fund_paths, fund_schemas
+    from ecosystem.api.labs_openapi import labs_paths, labs_schemas
 
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "Huế innovation ecosystem API",
             "version": "1.0.0",
-            "description": "Registry of the Huế innovation ecosystem: organisations, people, research groups, research results, technology needs, startups and investors; and the city's S&T risk/venture fund: its calls, your applications and your review assignments (amounts in whole đồng, datetimes in UTC). Personal access tokens are created on your profile page.",
+            "description": "Registry of the Huế innovation ecosystem: organisations, people, research groups, research results, technology needs, startups and investors; and the city's S&T risk/venture fund: its calls, your applications and your review assignments; the shared labs: their equipment with its fee basis at cost, and your bookings (amounts in whole đồng, datetimes in UTC; a time sent without a time zone is Asia/Ho_Chi_Minh). Personal access tokens are created on your profile page.",
         },
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **fund_paths()},
+        "paths": {**_paths(), **fund_paths(), **labs_paths()},
         "components": {
-            "schemas": {**_schemas(), **fund_schemas()},
+            "schemas": {**_schemas(), **fund_schemas(), **labs_schemas()},
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 from flask import g, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+
+# Set by serialise_writes(): the next transaction on SQLite starts as BEGIN IMMEDIATE.
+_IMMEDIATE: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_immediate", default=False)
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -30,7 +34,9 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes() else "BEGIN")
+        immediate = _IMMEDIATE.get() or _writes()
+        _IMMEDIATE.set(False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _writes() -> bool:
@@ -46,6 +52,26 @@ def _writes() -> bool:
     if not has_request_context():
         return False
     return request.method not in ("GET", "HEAD", "OPTIONS") or bool(g.get("write_transaction"))
+
+
+def serialise_writes(session: Any) -> None:
+    """Make the rest of this unit of work the database's only writer (SQLite).
+
+    SQLite admits one writer at a time, but a transaction that has read before it writes
+    cannot become the writer once another one committed ("database is locked", at once).
+    An operation that must check and then write as one step (a booking's free slot) calls
+    this before it reads anything it will judge: on SQLite the transaction so far, which
+    has only read, is ended and the next one starts with BEGIN IMMEDIATE, waiting (busy
+    timeout) for the write lock instead of failing. PostgreSQL needs nothing here: its
+    row locks and constraints do the work. Call it before the unit of work has written.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite" or isinstance(bind, Connection):
+        return  # PostgreSQL; or a connection whose transaction someone else owns (tests)
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("serialise_writes() must run before the unit of work writes")
+    _IMMEDIATE.set(True)
+    session.rollback()
 
 
 def _is_memory(engine: Engine) -> bool:

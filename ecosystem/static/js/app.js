@@ -13,3 +13,13 @@ document.addEventListener("DOMContentLoaded", () => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// A form whose target depends on a choice (the lab's manager page: which piece of
+// equipment a downtime or an authorisation is for): <button data-formaction-from="select-id">.
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (!select.id) return;
+  document.querySelectorAll(`[data-formaction-from="${select.id}"]`).forEach((button) => {
+    button.setAttribute("formaction", select.value);
+  });
+});
