@@ -15,8 +15,8 @@ def register_commands(app: Flask) -> None:
     from ecosystem.api.cli import token_group
     from ecosystem.auth.cli import user_group
     from ecosystem.index_cli import index_group
-    from ecosystem.organisation_export import export_organisation_command
     from ecosystem.labs.cli import labs_group
+    from ecosystem.organisation_export import export_organisation_command
     from ecosystem.workflow.cli import fund_group
 
     app.cli.add_command(setup_command)
