@@ -43,7 +43,7 @@ browser:
 	  else echo "note: install Debian's chromium package to run the browser tests"; fi; }
 
 worker: install
-	$(BIN)/celery -A ecosystem.celery_worker worker --loglevel INFO --concurrency 2
+	$(BIN)/celery -A ecosystem.celery_worker worker --loglevel INFO --concurrency 2 --queues celery,matching
 
 beat: install
 	$(BIN)/celery -A ecosystem.celery_worker beat --loglevel INFO --schedule instance/celerybeat-schedule

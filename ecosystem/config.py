@@ -67,6 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JOB_TIMEOUT_SECONDS", "JOB_TIMEOUT_SECONDS", int, "a silent job is failed (600)"),
     Setting("JOB_HEARTBEAT_SECONDS", "JOB_HEARTBEAT_SECONDS", int, "a running job beats (15)"),
     Setting("UPLOAD_MAX_MB", "UPLOAD_MAX_MB", int, "largest attachment (10)"),
+    Setting("MATCHING_QUEUE", "MATCHING_QUEUE", str, "queue of the index tasks (matching)"),
     Setting("MATCHING_INDEX_DIR", "MATCHING_INDEX_DIR", str, "where the matching index is saved"),
     Setting("SEED_DEMO", "SEED_DEMO", bool, "load demo data on first start (make run)"),
     Setting("TRUSTED_PROXIES", "TRUSTED_PROXIES", int, "reverse proxies in front (0)"),
@@ -139,6 +140,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "JOB_TIMEOUT_SECONDS": 600,
         "JOB_HEARTBEAT_SECONDS": 15,
         "MATCHING_INDEX_DIR": str(instance / "matching"),
+        "MATCHING_QUEUE": "matching",
         "SEED_DEMO": True,
         "LAB_CHECKIN_GRACE_MINUTES": 30,
         "LAB_LATE_CANCEL_HOURS": 24,
@@ -270,6 +272,16 @@ BEAT_SCHEDULE = {
 }
 
 
+# The matching index is one file on the disk of the machine that updates it: every task
+# that reads or writes it goes to one queue, consumed by one worker process (README,
+# "Production deployment"), so many workers on many machines never hold diverging copies.
+INDEX_TASKS = ("matching.update_records", "matching.rebuild", "matching.nightly_rebuild")
+
+
+def _matching_routes(queue: str) -> dict[str, dict[str, str]]:
+    return {name: {"queue": queue} for name in INDEX_TASKS} if queue else {}
+
+
 def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
     broker = config.get("CELERY_BROKER_URL") or ""
     eager = config.get("CELERY_TASK_ALWAYS_EAGER", not broker)
@@ -289,6 +301,7 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
         "timezone": "Asia/Ho_Chi_Minh",
         "enable_utc": True,
         "task_default_queue": config.get("CELERY_TASK_DEFAULT_QUEUE", "celery"),
+        "task_routes": _matching_routes(config.get("MATCHING_QUEUE", "matching")),
         "imports": TASK_MODULES,
         "beat_schedule": BEAT_SCHEDULE,
     }

@@ -37,6 +37,7 @@ def worker_setup(tmp_path):
         CELERY_BROKER_URL=BROKER,
         CELERY_TASK_ALWAYS_EAGER=False,
         CELERY_TASK_DEFAULT_QUEUE=queue,
+        MATCHING_QUEUE=queue,
     )
     app = create_app(config)
     with app.app_context():
@@ -113,6 +114,14 @@ def test_system_check_job_runs_on_a_real_worker(worker_setup):
         db.session.commit()
 
 
+def _field() -> None:
+    """The taxonomy entry the listings need (committed rows stay between these tests)."""
+    from ecosystem.registry.models import ResearchField
+
+    if db.session.get(ResearchField, "aquaculture") is None:
+        db.session.add(ResearchField(code="aquaculture", name_vi="Thủy sản", name_en="Aq"))
+
+
 def _start_worker(app, env):
     queue = app.config["CELERY_TASK_DEFAULT_QUEUE"]
     return subprocess.Popen(
@@ -146,7 +155,7 @@ def test_a_worker_killed_mid_import_leaves_a_failed_job_and_nothing_applied(
     from ecosystem.core.jobs import reap_stale_jobs
     from ecosystem.registry import imports
     from ecosystem.registry.import_models import ImportBatch, ImportState
-    from ecosystem.registry.models import ResearchField, TechnologyNeed
+    from ecosystem.registry.models import TechnologyNeed
     from tests.races import add_org, add_user
     from tests.registry.test_import_export import NEED_HEADER, _csv
 
@@ -170,13 +179,13 @@ def test_a_worker_killed_mid_import_leaves_a_failed_job_and_nothing_applied(
         for n in range(4000)
     ]
     with app.app_context():
-        db.session.add(ResearchField(code="aquaculture", name_vi="Thủy sản", name_en="Aq"))
+        _field()
         org = add_org("Công ty TNHH Thủy sản Tam Giang")
-        user = add_user("kill9@example.vn", org=org)
+        user = add_user(f"kill9-{uuid.uuid4().hex[:6]}@example.vn", org=org)
         db.session.commit()
         batch = imports.start_import("need", "n.csv", _csv(NEED_HEADER, rows), user, org)
         db.session.commit()
-        batch_id, validate_id, user_id = batch.id, batch.job_id, user.id
+        batch_id, validate_id, user_id, org_id = batch.id, batch.job_id, user.id, org.id
     first = _start_worker(app, env)
     try:
         assert _wait_state(app, validate_id, {JobState.succeeded}).state is JobState.succeeded
@@ -199,7 +208,9 @@ def test_a_worker_killed_mid_import_leaves_a_failed_job_and_nothing_applied(
         job = db.session.get(Job, apply_id)
         assert job.state is JobState.failed
         assert "tiến trình xử lý ngừng hoạt động" in job.error
-        count = sa.select(sa.func.count()).select_from(TechnologyNeed)
+        count = sa.select(sa.func.count(TechnologyNeed.id)).where(
+            TechnologyNeed.organisation_id == org_id
+        )
         assert db.session.scalar(count) == 0
         assert db.session.get(ImportBatch, batch_id).state is ImportState.ready
     second = _start_worker(app, env)
@@ -221,3 +232,94 @@ def test_a_worker_killed_mid_import_leaves_a_failed_job_and_nothing_applied(
     finally:
         second.terminate()
         second.wait(timeout=20)
+
+
+def test_index_tasks_go_to_the_one_matching_worker(worker_setup, tmp_path):
+    """Two workers, as on two machines: the general one and the matching one. A new listing's
+    index update runs on the matching worker only, so one copy of the index exists."""
+    from ecosystem.matching.models import Match
+    from ecosystem.registry.listing_operations import create_listing
+    from tests.races import add_org
+
+    app, general = worker_setup
+    general.terminate()
+    general.wait(timeout=20)
+    queue = app.config["CELERY_TASK_DEFAULT_QUEUE"]
+    app.config["MATCHING_QUEUE"] = f"{queue}-matching"
+    app.extensions["celery"].conf.task_routes = {
+        name: {"queue": f"{queue}-matching"}
+        for name in ("matching.update_records", "matching.rebuild", "matching.nightly_rebuild")
+    }
+    env = {
+        **os.environ,
+        "DATABASE_URL": os.environ.get("DATABASE_URL")
+        or str(app.config["SQLALCHEMY_DATABASE_URI"]),
+        "CELERY_BROKER_URL": BROKER,
+        "ECOSYSTEM_INSTANCE": app.instance_path,
+        "LOG_FORMAT": "text",
+    }
+    logs = {name: tmp_path / f"{name}.log" for name in ("general", "matching")}
+    workers = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "ecosystem.celery_worker", "worker"]
+            + ["--pool", "solo", "--queues", q, "--loglevel", "INFO", "-n", f"{name}@%h"]
+            + ["--without-heartbeat", "--without-gossip", "--without-mingle"],
+            env=env,
+            stdout=logs[name].open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        for name, q in (("general", queue), ("matching", f"{queue}-matching"))
+    }
+    try:
+        with app.app_context(), app.test_request_context():
+            _field()
+            uni = add_org("Trường Đại học Nông Lâm Huế", kind="university")
+            firm = add_org("Công ty TNHH Thủy sản Phá Tam Giang")
+            common = {"field_code": "aquaculture"}
+            create_listing(
+                "result",
+                {
+                    **common,
+                    "organisation_id": uni.id,
+                    "title": "Cảm biến oxy hòa tan cho ao tôm",
+                    "summary": "Đo oxy hòa tan liên tục trong ao nuôi tôm",
+                    "details": "",
+                    "trl": 6,
+                },
+                None,
+                publish=True,
+            )
+            create_listing(
+                "need",
+                {
+                    **common,
+                    "organisation_id": firm.id,
+                    "title": "Cần cảm biến oxy cho ao tôm",
+                    "problem": "Đo oxy hòa tan liên tục trong ao nuôi tôm thẻ",
+                    "trl_wanted": 6,
+                },
+                None,
+                publish=True,
+            )
+            db.session.commit()  # the index update is sent now, to the matching queue
+            firm_id = firm.id
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            with app.app_context():
+                ours = sa.select(sa.func.count(Match.id)).where(
+                    sa.or_(Match.source_org_id == firm_id, Match.target_org_id == firm_id)
+                )
+                if db.session.scalar(ours):
+                    break
+            time.sleep(0.2)
+        else:
+            raise AssertionError(
+                "no proposal was computed: " + logs["matching"].read_text()[-2000:]
+            )
+    finally:
+        for worker in workers.values():
+            worker.terminate()
+            worker.wait(timeout=20)
+    # (Both banners list every task; "received" is logged by the worker that ran it.)
+    assert "Task matching.update_records[" in logs["matching"].read_text()
+    assert "Task matching.update_records[" not in logs["general"].read_text()
