@@ -92,6 +92,7 @@ def import_models() -> None:
     from ecosystem.core import audit as _audit  # noqa: F401
     from ecosystem.core import jobs as _jobs  # noqa: F401
     from ecosystem.core import notifications as _notifications  # noqa: F401
+    from ecosystem.dashboard import models as _dashboard  # noqa: F401
     from ecosystem.matching import models as _matching  # noqa: F401
     from ecosystem.registry import import_models as _imports  # noqa: F401
     from ecosystem.registry import models as _registry  # noqa: F401
@@ -122,6 +123,12 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.auth import admin_views, membership_views, oidc
     from ecosystem.auth import views as auth_views
     from ecosystem.auth.sessions import init_sessions
+    from ecosystem.dashboard import (  # noqa: F401 (the routes of the dashboard's blueprints)
+        public_views,
+        task_views,
+    )
+    from ecosystem.dashboard.blueprint import bp as dashboard_bp
+    from ecosystem.dashboard.blueprint import public_bp as indicators_bp
     from ecosystem.registry import attachment_views, data_views, listing_views
     from ecosystem.registry import views as registry_views
     from ecosystem.site import notification_views  # noqa: F401 (routes of the site bp)
@@ -149,6 +156,8 @@ def _register_blueprints(app: Flask) -> None:
         api_views.bp,
         token_views.bp,
         workflow_bp,
+        dashboard_bp,
+        indicators_bp,
     ):
         app.register_blueprint(blueprint)
     from ecosystem.matching.setup import init_app as init_matching

@@ -34,4 +34,7 @@ def seed_demo() -> int:
 
     with paused():
         created += seed_fund()
+    from ecosystem.dashboard.demo import seed_dashboard
+
+    created += seed_dashboard()
     return created

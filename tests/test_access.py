@@ -19,6 +19,7 @@ from ecosystem.api.tokens import create_token
 from ecosystem.auth.models import MembershipStatus, OrgMembership, UserSession
 from ecosystem.core.jobs import Job
 from ecosystem.core.models import utcnow
+from ecosystem.dashboard import tracker
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match, MatchState
 from ecosystem.matching.signals import paused
@@ -48,8 +49,9 @@ ROLES = (
     "reviewer",
     "lab_manager",
     "steering",
+    "secretariat",
 )
-PLATFORM = ("fund_manager", "reviewer", "lab_manager", "steering")
+PLATFORM = ("fund_manager", "reviewer", "lab_manager", "steering", "secretariat")
 
 
 def profile(default: str, **roles: str) -> dict[str, str]:
@@ -87,6 +89,10 @@ APPLICATION_MANAGE_POST = {**APPLICATION_MANAGE, "anon": "403"}
 OWN_REVIEW = profile("404", anon="login", reviewer="ok")
 OWN_REVIEW_POST = {**OWN_REVIEW, "anon": "403"}
 DRAFT_EDIT = {**APPLICATION, "admin": "403", "fund_manager": "403"}
+# The steering committee's dashboard: the committee reads, its secretariat keeps it.
+DASHBOARD = profile("403", anon="login", admin="ok", steering="ok", secretariat="ok")
+SECRETARIAT = profile("403", anon="login", admin="ok", secretariat="ok")
+SECRETARIAT_POST = {**SECRETARIAT, "anon": "403"}
 
 LISTING_RULES = {
     "index": ("GET", "/{kind}s/", PUBLIC),
@@ -225,6 +231,14 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "workflow.export_call_applications": [
         ("GET", "/fund/calls/{call}/applications.xlsx", SIGNED_IN)
     ],
+    "dashboard.tasks": [("GET", "/dashboard/tasks?unit=x&source=plan_02&overdue=1", DASHBOARD)],
+    "dashboard.tasks_export": [("GET", "/dashboard/tasks.xlsx", DASHBOARD)],
+    "dashboard.task_new": [("GET", "/dashboard/tasks/new", SECRETARIAT)],
+    "dashboard.task": [("GET", "/dashboard/tasks/{task}", DASHBOARD)],
+    "dashboard.task_edit": [("GET", "/dashboard/tasks/{task}/edit", SECRETARIAT)],
+    "dashboard.task_report": [("POST", "/dashboard/tasks/{task}/reports", SECRETARIAT_POST)],
+    "dashboard.evidence": [("GET", "/dashboard/evidence/{evidence}", DASHBOARD)],
+    "indicators.index": [("GET", "/indicators/", PUBLIC)],
     "workflow.application_state": [
         ("POST", "/fund/applications/{application}/state", APPLICATION_POST)
     ],
@@ -345,6 +359,7 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
     db.session.add_all([job, batch])
     token, _plain = create_token(users["member"], "t", True, None)
     call, application, draft_application = _fund(org)
+    task, evidence = _task(users["secretariat"])
     db.session.flush()
     assignment = ReviewAssignment(application_id=application.id, reviewer_id=users["reviewer"].id)
     milestone = Milestone(title="Mốc 1", amount=100, due_on=dt.date(2027, 1, 1))
@@ -380,6 +395,8 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
         "assignment": assignment.id,
         "milestone": milestone.id,
         "member_id": users["member"].id,
+        "task": task.id,
+        "evidence": evidence.id,
         "unsubscribe": _unsubscribe(app, users["member"]),
     }
     db.session.commit()
@@ -406,6 +423,27 @@ def _fund(org):
     draft = FundApplication(call=call, organisation_id=org.id, title="Bản nháp")
     db.session.add_all([call, submitted, draft])
     return call, submitted, draft
+
+
+def _task(user):
+    task = tracker.create_task(
+        {
+            "code": "T-1",
+            "title": "Nhiệm vụ",
+            "source": "plan_02",
+            "unit": "Sở KH&CN",
+            "deadline": dt.date(2027, 1, 1),
+            "kind": "one_off",
+        },
+        user,
+    )
+    report = tracker.file_report(
+        task,
+        {"reported_on": dt.date(2026, 11, 1), "status": "in_progress", "text": "Bắt đầu"},
+        [("minh-chung.pdf", io.BytesIO(b"%PDF-1.4 evidence"))],
+        user,
+    )
+    return task, report.files[0]
 
 
 def _unsubscribe(app, user) -> str:

@@ -27,6 +27,7 @@ _ITEMS = (
     NavItem("investors.index", lazy_pgettext("section", "Nhà đầu tư")),
     NavItem("registry.groups", lazy_pgettext("section", "Nhóm nghiên cứu")),
     NavItem("workflow.index", lazy_pgettext("section", "Quỹ KH&CN")),
+    NavItem("indicators.index", lazy_pgettext("section", "Chỉ số")),
 )
 
 

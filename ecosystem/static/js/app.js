@@ -13,3 +13,19 @@ document.addEventListener("DOMContentLoaded", () => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// Charts (Chart.js, vendored): <canvas data-chart='{"type": ..., "data": ...}'>. Each chart
+// has an accessible table beside it; the canvas is marked data-rendered once drawn.
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof window.Chart === "undefined") return;
+  document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+    try {
+      const config = JSON.parse(canvas.dataset.chart);
+      config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options || {});
+      new window.Chart(canvas, config);
+      canvas.dataset.rendered = "1";
+    } catch (error) {
+      canvas.dataset.rendered = "error";
+    }
+  });
+});
