@@ -124,7 +124,8 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.auth import views as auth_views
     from ecosystem.auth.sessions import init_sessions
     from ecosystem.dashboard import (  # noqa: F401 (the routes of the dashboard's blueprints)
-        public_views,
+        committee_views,
+        indicator_views,
         task_views,
     )
     from ecosystem.dashboard.blueprint import bp as dashboard_bp

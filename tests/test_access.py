@@ -238,7 +238,23 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "dashboard.task_edit": [("GET", "/dashboard/tasks/{task}/edit", SECRETARIAT)],
     "dashboard.task_report": [("POST", "/dashboard/tasks/{task}/reports", SECRETARIAT_POST)],
     "dashboard.evidence": [("GET", "/dashboard/evidence/{evidence}", DASHBOARD)],
-    "indicators.index": [("GET", "/indicators/", PUBLIC)],
+    "indicators.index": [("GET", "/indicators/?year=2026", PUBLIC)],
+    "indicators.indicator": [("GET", "/indicators/cooperation_rate?period=quarter", PUBLIC)],
+    "indicators.indicator_export": [("GET", "/indicators/deals.xlsx?period=year", PUBLIC)],
+    "indicators.records": [
+        ("GET", "/indicators/matches_proposed/records?bucket=2026", SIGNED_IN),
+        ("GET", "/indicators/fund_applications/records?bucket=2026-Q1&format=csv", SIGNED_IN),
+    ],
+    "dashboard.overview": [("GET", "/dashboard/", DASHBOARD)],
+    "dashboard.report": [("GET", "/dashboard/report?year=2026", DASHBOARD)],
+    "dashboard.targets": [
+        ("GET", "/dashboard/targets", SECRETARIAT),
+        ("POST", "/dashboard/targets", SECRETARIAT_POST),
+    ],
+    "dashboard.budget": [
+        ("GET", "/dashboard/budget", SECRETARIAT),
+        ("POST", "/dashboard/budget", SECRETARIAT_POST),
+    ],
     "workflow.application_state": [
         ("POST", "/fund/applications/{application}/state", APPLICATION_POST)
     ],

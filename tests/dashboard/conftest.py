@@ -38,3 +38,13 @@ def make_task(db_session, secretariat):
         return tracker.create_task(values, secretariat)
 
     return _make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_indicators():
+    """Each test computes its indicators from its own records, not another test's cache."""
+    from ecosystem.dashboard.figures import cache
+
+    cache.clear()
+    yield
+    cache.clear()
