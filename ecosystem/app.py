@@ -126,9 +126,11 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.dashboard import (  # noqa: F401 (the routes of the dashboard's blueprints)
         committee_views,
         indicator_views,
+        open_data_views,
         task_views,
     )
     from ecosystem.dashboard.blueprint import bp as dashboard_bp
+    from ecosystem.dashboard.blueprint import open_data_bp
     from ecosystem.dashboard.blueprint import public_bp as indicators_bp
     from ecosystem.registry import attachment_views, data_views, listing_views
     from ecosystem.registry import views as registry_views
@@ -159,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
         workflow_bp,
         dashboard_bp,
         indicators_bp,
+        open_data_bp,
     ):
         app.register_blueprint(blueprint)
     from ecosystem.matching.setup import init_app as init_matching

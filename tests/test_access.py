@@ -245,6 +245,9 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
         ("GET", "/indicators/matches_proposed/records?bucket=2026", SIGNED_IN),
         ("GET", "/indicators/fund_applications/records?bucket=2026-Q1&format=csv", SIGNED_IN),
     ],
+    "open_data.catalogue": [("GET", "/open-data/", PUBLIC)],
+    "open_data.catalogue_jsonld": [("GET", "/open-data/catalog.jsonld", PUBLIC)],
+    "open_data.dataset": [("GET", "/open-data/results.csv", PUBLIC)],
     "dashboard.overview": [("GET", "/dashboard/", DASHBOARD)],
     "dashboard.report": [("GET", "/dashboard/report?year=2026", DASHBOARD)],
     "dashboard.targets": [
