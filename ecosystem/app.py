@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.auth.sessions import init_sessions
     from ecosystem.dashboard import (  # noqa: F401 (the routes of the dashboard's blueprints)
         committee_views,
+        import_views,
         indicator_views,
         open_data_views,
         task_views,

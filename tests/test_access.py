@@ -20,6 +20,7 @@ from ecosystem.auth.models import MembershipStatus, OrgMembership, UserSession
 from ecosystem.core.jobs import Job
 from ecosystem.core.models import utcnow
 from ecosystem.dashboard import tracker
+from ecosystem.dashboard.models import TaskImport
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match, MatchState
 from ecosystem.matching.signals import paused
@@ -237,6 +238,21 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "dashboard.task": [("GET", "/dashboard/tasks/{task}", DASHBOARD)],
     "dashboard.task_edit": [("GET", "/dashboard/tasks/{task}/edit", SECRETARIAT)],
     "dashboard.task_report": [("POST", "/dashboard/tasks/{task}/reports", SECRETARIAT_POST)],
+    "dashboard.task_import_new": [("GET", "/dashboard/tasks/import", SECRETARIAT)],
+    # Another secretary's dry run answers like a missing one.
+    "dashboard.task_import_batch": [
+        ("GET", "/dashboard/tasks/import/{task_import}", {**SECRETARIAT, "secretariat": "404"})
+    ],
+    "dashboard.task_import_decide": [
+        (
+            "POST",
+            "/dashboard/tasks/import/{task_import}/cancel",
+            {**SECRETARIAT_POST, "secretariat": "404"},
+        )
+    ],
+    "dashboard.task_import_template": [
+        ("GET", "/dashboard/tasks/import/template.csv", SECRETARIAT)
+    ],
     "dashboard.evidence": [("GET", "/dashboard/evidence/{evidence}", DASHBOARD)],
     "indicators.index": [("GET", "/indicators/?year=2026", PUBLIC)],
     "indicators.indicator": [("GET", "/indicators/cooperation_rate?period=quarter", PUBLIC)],
@@ -416,6 +432,7 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
         "member_id": users["member"].id,
         "task": task.id,
         "evidence": evidence.id,
+        "task_import": _task_import(users["admin"]).id,
         "unsubscribe": _unsubscribe(app, users["member"]),
     }
     db.session.commit()
@@ -463,6 +480,13 @@ def _task(user):
         user,
     )
     return task, report.files[0]
+
+
+def _task_import(user):
+    batch = TaskImport(filename="nhiem-vu.csv", created_by_id=user.id, total_rows=0)
+    db.session.add(batch)
+    db.session.flush()
+    return batch
 
 
 def _unsubscribe(app, user) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -134,6 +135,28 @@ class TaskStatusChange(Base):
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
 
     task: Mapped[SteeringTask] = relationship(back_populates="changes")
+
+
+class TaskImport(Base):
+    """A task spreadsheet checked row by row (dry run); written only when confirmed, and only
+    when every row passed."""
+
+    __tablename__ = "steering_task_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    state: Mapped[str] = mapped_column(sa.String(16), default="ready")  # ready, applied, cancelled
+    total_rows: Mapped[int] = mapped_column(default=0)
+    # [{"row": 2, "data": {...}}] and [{"row": 3, "errors": {"status": "..."}}]
+    valid_rows: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    rejected_rows: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    applied_at: Mapped[dt.datetime | None] = mapped_column()
+
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('ready', 'applied', 'cancelled')", name="state"),
+    )
 
 
 class IndicatorTarget(TimestampMixin, Base):
