@@ -116,6 +116,7 @@ def select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from ecosystem.api import (
+        dashboard_views,  # noqa: F401 (the steering committee's routes of the API blueprint)
         fund_views,  # noqa: F401 (the fund's routes of the API blueprint)
         token_views,
     )

@@ -196,6 +196,9 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "api.submit_application": [
         ("POST", "/api/v1/applications/{draft_application}/submit", API_WRITE)
     ],
+    "api.list_tasks": [("GET", "/api/v1/tasks?status=done", PUBLIC)],
+    "api.list_indicators": [("GET", "/api/v1/indicators?period=quarter", PUBLIC)],
+    "api.get_indicator_values": [("GET", "/api/v1/indicators/deals", PUBLIC)],
     "api.list_reviews": [("GET", "/api/v1/reviews", profile("401"))],
     "api.get_review": [("GET", "/api/v1/reviews/{assignment}", profile("401"))],
     "workflow.index": [("GET", "/fund/", PUBLIC)],

@@ -335,6 +335,7 @@ def _paths() -> dict[str, Any]:
 @cache
 def openapi_document() -> dict[str, Any]:
     # The fund's part builds on the helpers above, hence imported here.
+    from ecosystem.api.dashboard_openapi import dashboard_paths, dashboard_schemas
     from ecosystem.api.fund_openapi import fund_paths, fund_schemas
 
     return {
@@ -345,9 +346,9 @@ def openapi_document() -> dict[str, Any]:
             "description": "Registry of the Huế innovation ecosystem: organisations, people, research groups, research results, technology needs, startups and investors; and the city's S&T risk/venture fund: its calls, your applications and your review assignments (amounts in whole đồng, datetimes in UTC). Personal access tokens are created on your profile page.",
         },
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **fund_paths()},
+        "paths": {**_paths(), **fund_paths(), **dashboard_paths()},
         "components": {
-            "schemas": {**_schemas(), **fund_schemas()},
+            "schemas": {**_schemas(), **fund_schemas(), **dashboard_schemas()},
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",
