@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash
 from ecosystem.core.errors import UserError
 from ecosystem.dashboard.labels import TONES, dash_label
 from ecosystem.dashboard.models import TaskStatus
+from ecosystem.dashboard.permissions import can_view_dashboard
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 public_bp = Blueprint("indicators", __name__, url_prefix="/indicators")
@@ -25,6 +26,7 @@ def _helpers() -> dict[str, Any]:
         "dash_label": dash_label,
         "task_tone": lambda s: TONES.get(s, "secondary"),
         "S": TaskStatus,
+        "can_view_dashboard": can_view_dashboard,
     }
 
 

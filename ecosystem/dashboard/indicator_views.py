@@ -120,8 +120,57 @@ def indicator_table(item: Indicator, points: list[figures.Point]) -> tuple[list[
     return header, rows
 
 
+def summary_table(year: int) -> tuple[list[str], list[list]]:
+    """The overview's tables in one: the task shares, then every headline indicator."""
+    from ecosystem.dashboard.labels import dash_label
+    from ecosystem.dashboard.models import TaskStatus
+
+    context = overview_context(year)
+    shares = context["shares"]
+    header = [_("Mục"), _("Chỉ số"), _("Giá trị"), _("Tử số"), _("Mẫu số"), _("Mục tiêu")]
+    section = _("Nhiệm vụ")
+    rows: list[list] = [
+        [
+            section,
+            dash_label(s),
+            round(shares.percent(s), 2),
+            shares.counts.get(s, 0),
+            shares.total,
+            None,
+        ]
+        for s in TaskStatus
+    ]
+    rows.append(
+        [
+            section,
+            _("Trong đó quá hạn"),
+            round(shares.overdue_percent, 2),
+            shares.overdue,
+            shares.total,
+            None,
+        ]
+    )
+    for indicator, point in context["heads"]:
+        value = point.value.value
+        rows.append(
+            [
+                str(indicator.group),
+                str(indicator.label),
+                None if value is None else round(value, 2),
+                point.value.numerator,
+                point.value.denominator,
+                point.target,
+            ]
+        )
+    return header, rows
+
+
 @public_bp.get("/<key>.<any(csv, xlsx):fmt>")
 def indicator_export(key: str, fmt: str):
+    if key == "summary":
+        year = year_arg()
+        header, rows = summary_table(year)
+        return table_download(header, rows, fmt, f"chi-so-{year}")
     item = indicator_or_404(key)
     period = "year" if item.annual else period_arg()
     points, _at = figures.series(item, period, year_arg())

@@ -40,14 +40,16 @@ _DATASETS: dict[str, Dataset] = {}
 
 
 def register_dataset(dataset: Dataset) -> None:
+    """Add (or replace) a dataset of a later feature, e.g. the labs' equipment."""
     _DATASETS[dataset.key] = dataset
 
 
+def unregister_dataset(key: str) -> None:
+    _DATASETS.pop(key, None)
+
+
 def datasets() -> dict[str, Dataset]:
-    if not _DATASETS:
-        for dataset in _builtin():
-            _DATASETS.setdefault(dataset.key, dataset)
-    return dict(_DATASETS)
+    return {**{d.key: d for d in _builtin()}, **_DATASETS}
 
 
 def _iso(value: Any) -> Any:

@@ -395,3 +395,55 @@ def test_secretariat_sets_target_and_budget(client, secretariat):
     assert response.status_code == 302
     page = html_text(client.get("/indicators/budget_share?year=2027"))
     assert "3,00%" in page
+
+
+def test_a_later_feature_plugs_in_its_indicators_and_datasets(client, db_session):
+    """The labs feature registers a provider and a dataset without the dashboard importing it."""
+    from ecosystem.dashboard.indicators import (
+        Indicator,
+        Value,
+        register_provider,
+        unregister_provider,
+    )
+    from ecosystem.dashboard.open_data import Dataset, register_dataset, unregister_dataset
+
+    def lab_indicators():
+        return [
+            Indicator(
+                "lab_utilisation",
+                "Hiệu suất sử dụng phòng thí nghiệm",
+                "Giờ sử dụng ÷ giờ sẵn sàng × 100.",
+                "percent",
+                "Phòng thí nghiệm",
+                lambda buckets: [Value(42.0, 42, 100) for _b in buckets],
+            )
+        ]
+
+    register_provider("labs", lab_indicators)
+    register_dataset(
+        Dataset(
+            "equipment",
+            "Thiết bị",
+            "Thiết bị dùng chung",
+            lambda: (["id"], [{"id": "equipment-1"}]),
+        )
+    )
+    try:
+        assert "Hiệu suất sử dụng phòng thí nghiệm" in html_text(
+            client.get("/indicators/?year=2026")
+        )
+        assert "42,00%" in html_text(client.get("/indicators/lab_utilisation?period=quarter"))
+        keys = {i["key"] for i in client.get("/api/v1/indicators").get_json()["items"]}
+        assert {"lab_utilisation", "cooperation_rate"} <= keys
+        assert "equipment-1" in client.get("/open-data/equipment.json").get_data(as_text=True)
+        assert client.get("/open-data/results.json").status_code == 200  # built-ins still there
+    finally:
+        unregister_provider("labs")
+        unregister_dataset("equipment")
+    assert client.get("/indicators/lab_utilisation").status_code == 404
+
+
+def test_summary_export_holds_shares_and_headline(client, world):
+    body = client.get("/indicators/summary.csv?year=2026").get_data(as_text=True)
+    assert "Tỷ lệ hợp tác nghiên cứu,75.0,3,4,60.0" in body
+    assert client.get("/indicators/summary.xlsx?year=2026").data[:2] == b"PK"
