@@ -15,6 +15,8 @@ from ecosystem.extensions import db
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 PERIODS = ("month", "quarter", "year")
+PAGE = 50  # rows per drill-down page
+EXPORT_LIMIT = 50_000  # rows in a drill-down export
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,12 @@ def flow_counts(
 
 
 def stock_counts(
-    column: Any, buckets: Sequence[Bucket], *where: Any, amount: Any = None, dates: bool = False
+    column: Any,
+    buckets: Sequence[Bucket],
+    *where: Any,
+    amount: Any = None,
+    dates: bool = False,
+    select_from: Any = None,
 ) -> list[int]:
     """Per bucket: how many rows (or the sum of ``amount``) have ``column`` before its end."""
     ends = [b.end_date if dates else b.end for b in buckets]
@@ -153,6 +160,8 @@ def stock_counts(
         sa.func.coalesce(sa.func.sum(sa.case((column < end, one), else_=0)), 0) for end in ends
     ]
     statement = sa.select(*columns).where(column.is_not(None), column < ends[-1], *where)
+    if select_from is not None:
+        statement = statement.select_from(select_from)
     return [int(v or 0) for v in db.session.execute(statement).one()]
 
 
@@ -163,3 +172,18 @@ def later_of(a: Any, b: Any) -> Any:
 
 def earlier_of(a: Any, b: Any) -> Any:
     return sa.case((a.is_(None), b), (b.is_(None), a), (a < b, a), else_=b)
+
+
+def as_counts(values: list[int]) -> list[Value]:
+    return [Value(float(v)) for v in values]
+
+
+def page_rows(statement: sa.Select, page: int) -> list[Any]:
+    """One page of rows; page 0 means all of them (exports), up to EXPORT_LIMIT."""
+    if page <= 0:
+        return list(db.session.execute(statement.limit(EXPORT_LIMIT)).all())
+    return list(db.session.execute(statement.limit(PAGE).offset((page - 1) * PAGE)).all())
+
+
+def count_rows(statement: sa.Select) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery())) or 0

@@ -12,15 +12,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ecosystem.core.formatting import format_date, format_vnd
-from ecosystem.dashboard.indicators import cooperation
+from ecosystem.dashboard.indicators import cooperation, fund
 from ecosystem.dashboard.indicators.base import (
     Bucket,
     Drill,
     Indicator,
     Value,
+    as_counts,
+    count_rows,
     earlier_of,
     flow_counts,
-    stock_counts,
+    page_rows,
 )
 from ecosystem.dashboard.models import BudgetFigure
 from ecosystem.extensions import db
@@ -28,39 +30,11 @@ from ecosystem.matching import permissions as match_perms
 from ecosystem.matching.models import Match, MatchState
 from ecosystem.registry.enums import ListingState, OrgKind
 from ecosystem.registry.models import Organisation, Startup
-from ecosystem.workflow import permissions as fund_perms
-from ecosystem.workflow.models import (
-    ApplicationState,
-    Award,
-    CallState,
-    Decision,
-    Disbursement,
-    FundApplication,
-    FundCall,
-    Milestone,
-)
 
-PAGE = 50
-EXPORT_LIMIT = 50_000
 FUNNEL = _l("Kết nối: đề xuất → quan tâm → giới thiệu → thỏa thuận")
 FUND = _l("Quỹ phát triển KH&CN")
 ECOSYSTEM = _l("Doanh nghiệp và khởi nghiệp")
 BUDGET = _l("Ngân sách KH&CN")
-
-
-def _counts(values: list[int]) -> list[Value]:
-    return [Value(float(v)) for v in values]
-
-
-def _page(statement: sa.Select, page: int) -> list[Any]:
-    """One page of rows; page 0 means all of them (exports), up to EXPORT_LIMIT."""
-    if page <= 0:
-        return list(db.session.execute(statement.limit(EXPORT_LIMIT)).all())
-    return list(db.session.execute(statement.limit(PAGE).offset((page - 1) * PAGE)).all())
-
-
-def _total(statement: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery())) or 0
 
 
 # Enterprises and startups ---------------------------------------------------------------
@@ -70,7 +44,7 @@ _STARTUP = [Startup.state == ListingState.published, Startup.hidden_at.is_(None)
 
 
 def _enterprises(buckets: Sequence[Bucket]) -> list[Value]:
-    return _counts(flow_counts(Organisation.created_at, buckets, *_ENTERPRISE))
+    return as_counts(flow_counts(Organisation.created_at, buckets, *_ENTERPRISE))
 
 
 def _enterprises_drill(bucket: Bucket, user: Any, page: int) -> Drill:
@@ -80,27 +54,27 @@ def _enterprises_drill(bucket: Bucket, user: Any, page: int) -> Drill:
         Organisation.created_at < bucket.end,
     ]
     statement = sa.select(Organisation).where(*where).order_by(Organisation.id)
-    rows = [o for (o,) in _page(statement, page)]
+    rows = [o for (o,) in page_rows(statement, page)]
     return Drill(
         [_("Mã"), _("Tổ chức"), _("Ngày đăng ký")],
         [[o.id, o.name_vi, format_date(o.created_at)] for o in rows],
-        _total(statement),
+        count_rows(statement),
         links=[url_for("registry.organisation", org_id=o.id) for o in rows],
     )
 
 
 def _startups(buckets: Sequence[Bucket]) -> list[Value]:
-    return _counts(flow_counts(Startup.published_at, buckets, *_STARTUP))
+    return as_counts(flow_counts(Startup.published_at, buckets, *_STARTUP))
 
 
 def _startups_drill(bucket: Bucket, user: Any, page: int) -> Drill:
     where = [*_STARTUP, Startup.published_at >= bucket.start, Startup.published_at < bucket.end]
     statement = sa.select(Startup).where(*where).order_by(Startup.id)
-    rows = [s for (s,) in _page(statement, page)]
+    rows = [s for (s,) in page_rows(statement, page)]
     return Drill(
         [_("Mã"), _("Khởi nghiệp"), _("Ngày đăng")],
         [[s.id, s.name, format_date(s.published_at)] for s in rows],
-        _total(statement),
+        count_rows(statement),
         links=[url_for("startups.detail", item_id=s.id) for s in rows],
     )
 
@@ -121,17 +95,17 @@ def _stage(key: str):
     extra = [Match.state == MatchState.deal_reported] if key == "deals" else []
 
     def compute(buckets: Sequence[Bucket]) -> list[Value]:
-        return _counts(flow_counts(column, buckets, *extra, dates=dates))
+        return as_counts(flow_counts(column, buckets, *extra, dates=dates))
 
     def drill(bucket: Bucket, user: Any, page: int) -> Drill:
         lo, hi = (bucket.start_date, bucket.end_date) if dates else (bucket.start, bucket.end)
         where = [column.is_not(None), column >= lo, column < hi, *extra]
-        everything = _total(sa.select(Match.id).where(*where))
+        everything = count_rows(sa.select(Match.id).where(*where))
         statement = (
             sa.select(Match).where(*where, match_perms.visible_matches(user)).order_by(Match.id)
         )
-        total = _total(statement)
-        rows = [m for (m,) in _page(statement, page)]
+        total = count_rows(statement)
+        rows = [m for (m,) in page_rows(statement, page)]
         return Drill(
             [_("Mã"), _("Hai bên"), _("Trạng thái"), _("Giá trị thỏa thuận")],
             [
@@ -159,128 +133,7 @@ def _deal_value(buckets: Sequence[Bucket]) -> list[Value]:
         amount=sa.func.coalesce(Match.deal_value, 0),
         dates=True,
     )
-    return _counts(values)
-
-
-# The fund ---------------------------------------------------------------------------------
-
-_SUBMITTED = [
-    FundApplication.state != ApplicationState.draft,
-    FundApplication.submitted_at.is_not(None),
-]
-
-
-def _calls(buckets: Sequence[Bucket]) -> list[Value]:
-    return _counts(flow_counts(FundCall.opens_at, buckets, FundCall.state != CallState.draft))
-
-
-def _calls_drill(bucket: Bucket, user: Any, page: int) -> Drill:
-    where = [
-        FundCall.state != CallState.draft,
-        FundCall.opens_at >= bucket.start,
-        FundCall.opens_at < bucket.end,
-    ]
-    statement = sa.select(FundCall).where(*where).order_by(FundCall.id)
-    rows = [c for (c,) in _page(statement, page)]
-    return Drill(
-        [_("Mã"), _("Đợt gọi"), _("Mở nhận hồ sơ"), _("Ngân sách")],
-        [[c.id, c.title_vi, format_date(c.opens_at), format_vnd(c.budget)] for c in rows],
-        _total(statement),
-        links=[url_for("workflow.call", call_id=c.id) for c in rows],
-    )
-
-
-def _applications(buckets: Sequence[Bucket]) -> list[Value]:
-    return _counts(flow_counts(FundApplication.submitted_at, buckets, *_SUBMITTED))
-
-
-def _application_drill(where: list[Any], user: Any, page: int, join: Any = None) -> Drill:
-    statement = sa.select(FundApplication)
-    if join is not None:
-        statement = statement.join(join)
-    everything = _total(statement.where(*where))
-    statement = statement.where(*where, fund_perms.visible_applications(user)).order_by(
-        FundApplication.id
-    )
-    total = _total(statement)
-    rows = [a for (a,) in _page(statement, page)]
-    return Drill(
-        [_("Mã"), _("Hồ sơ"), _("Ngày nộp")],
-        [[a.id, a.title, format_date(a.submitted_at)] for a in rows],
-        total,
-        hidden=everything - total,
-        links=[url_for("workflow.application", application_id=a.id) for a in rows],
-    )
-
-
-def _applications_drill(bucket: Bucket, user: Any, page: int) -> Drill:
-    where = [
-        *_SUBMITTED,
-        FundApplication.submitted_at >= bucket.start,
-        FundApplication.submitted_at < bucket.end,
-    ]
-    return _application_drill(where, user, page)
-
-
-_APPROVED = [Decision.outcome == ApplicationState.approved]
-
-
-def _approvals(buckets: Sequence[Bucket]) -> list[Value]:
-    return _counts(flow_counts(Decision.decided_at, buckets, *_APPROVED))
-
-
-def _approvals_drill(bucket: Bucket, user: Any, page: int) -> Drill:
-    where = [*_APPROVED, Decision.decided_at >= bucket.start, Decision.decided_at < bucket.end]
-    return _application_drill(where, user, page, join=Decision)
-
-
-def _disbursement_share(buckets: Sequence[Bucket]) -> list[Value]:
-    paid = stock_counts(Disbursement.paid_on, buckets, amount=Disbursement.amount, dates=True)
-    awarded = stock_counts(Award.signed_on, buckets, amount=Award.amount, dates=True)
-    return [Value(100 * p / a if a else None, p, a) for p, a in zip(paid, awarded, strict=True)]
-
-
-def _disbursement_drill(bucket: Bucket, user: Any, page: int) -> Drill:
-    where = [Award.signed_on < bucket.end_date]
-    statement = sa.select(FundApplication).join(Award, Award.application_id == FundApplication.id)
-    everything = _total(statement.where(*where))
-    statement = statement.where(*where, fund_perms.visible_applications(user)).order_by(
-        FundApplication.id
-    )
-    rows = [a for (a,) in _page(statement, page)]
-    awards = {
-        a.application_id: a
-        for a in db.session.scalars(
-            sa.select(Award).where(Award.application_id.in_([r.id for r in rows] or [-1]))
-        )
-    }
-    paid = dict(
-        db.session.execute(
-            sa.select(Milestone.award_id, sa.func.sum(Disbursement.amount))
-            .join(Disbursement, Disbursement.milestone_id == Milestone.id)
-            .where(
-                Milestone.award_id.in_([a.id for a in awards.values()] or [-1]),
-                Disbursement.paid_on < bucket.end_date,
-            )
-            .group_by(Milestone.award_id)
-        ).all()
-    )
-    total = _total(statement)
-    return Drill(
-        [_("Mã"), _("Hồ sơ"), _("Giá trị hợp đồng"), _("Đã giải ngân")],
-        [
-            [
-                a.id,
-                a.title,
-                format_vnd(awards[a.id].amount),
-                format_vnd(paid.get(awards[a.id].id, 0)),
-            ]
-            for a in rows
-        ],
-        total,
-        hidden=everything - total,
-        links=[url_for("workflow.award", application_id=a.id) for a in rows],
-    )
+    return as_counts(values)
 
 
 # The S&T budget share: the secretariat's figures, per year -------------------------------
@@ -391,8 +244,8 @@ def platform_indicators() -> list[Indicator]:
             _l("Số đợt gọi hồ sơ mở nhận hồ sơ trong kỳ (không tính bản nháp)."),
             "count",
             FUND,
-            _calls,
-            _calls_drill,
+            fund.calls,
+            fund.calls_drill,
         ),
         Indicator(
             "fund_applications",
@@ -400,8 +253,8 @@ def platform_indicators() -> list[Indicator]:
             _l("Số hồ sơ được nộp vào Quỹ trong kỳ."),
             "count",
             FUND,
-            _applications,
-            _applications_drill,
+            fund.applications,
+            fund.applications_drill,
         ),
         Indicator(
             "fund_approvals",
@@ -409,8 +262,8 @@ def platform_indicators() -> list[Indicator]:
             _l("Số quyết định phê duyệt tài trợ trong kỳ."),
             "count",
             FUND,
-            _approvals,
-            _approvals_drill,
+            fund.approvals,
+            fund.approvals_drill,
         ),
         Indicator(
             "disbursement_share",
@@ -420,8 +273,8 @@ def platform_indicators() -> list[Indicator]:
             ),
             "percent",
             FUND,
-            _disbursement_share,
-            _disbursement_drill,
+            fund.disbursement_share,
+            fund.disbursement_drill,
             cumulative=True,
         ),
         Indicator(

@@ -13,7 +13,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ecosystem.core.formatting import format_date
-from ecosystem.dashboard.indicators.base import Bucket, Drill, Indicator, Value, later_of
+from ecosystem.dashboard.indicators.base import (
+    Bucket,
+    Drill,
+    Indicator,
+    Value,
+    later_of,
+    stock_counts,
+)
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match
 from ecosystem.registry.enums import ListingState, OrgKind
@@ -80,35 +87,20 @@ def first_cooperation() -> sa.Subquery:
 
 
 def compute(buckets: Sequence[Bucket]) -> list[Value]:
+    """Two statements: the published results at each period's end (one scan with a sum per
+    period), and, over the few results with a cooperation, those cooperating by then."""
+    denominators = stock_counts(ResearchResult.published_at, buckets, *published_results())
     coop = first_cooperation()
-    ends = [b.end for b in buckets]
-    cooperating_since = later_of(ResearchResult.published_at, coop.c.first_at)
-    denominators = [
-        sa.func.coalesce(sa.func.sum(sa.case((ResearchResult.published_at < e, 1), else_=0)), 0)
-        for e in ends
+    numerators = stock_counts(
+        later_of(ResearchResult.published_at, coop.c.first_at),
+        buckets,
+        *published_results(),
+        select_from=sa.join(ResearchResult, coop, coop.c.result_id == ResearchResult.id),
+    )
+    return [
+        Value(100 * n / d if d else None, n, d)
+        for n, d in zip(numerators, denominators, strict=True)
     ]
-    numerators = [
-        sa.func.coalesce(
-            sa.func.sum(
-                sa.case((coop.c.first_at.is_not(None) & (cooperating_since < e), 1), else_=0)
-            ),
-            0,
-        )
-        for e in ends
-    ]
-    row = db.session.execute(
-        sa.select(*denominators, *numerators)
-        .select_from(ResearchResult)
-        .outerjoin(coop, coop.c.result_id == ResearchResult.id)
-        .where(*published_results(), ResearchResult.published_at < ends[-1])
-    ).one()
-    n = len(buckets)
-    values = []
-    for i in range(n):
-        denominator, numerator = int(row[i] or 0), int(row[n + i] or 0)
-        rate = 100 * numerator / denominator if denominator else None
-        values.append(Value(rate, numerator, denominator))
-    return values
 
 
 def drill(bucket: Bucket, user: Any, page: int) -> Drill:
