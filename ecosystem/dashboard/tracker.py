@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
-from ecosystem.core.transitions import Transition, Workflow
+from ecosystem.core.transitions import Transition, Workflow, lock_current
 from ecosystem.dashboard.labels import dash_label
 from ecosystem.dashboard.models import (
     SteeringTask,
@@ -187,6 +187,9 @@ def file_report(
     """A progress report; a new status in it changes the task's status (with history)."""
     if not can_manage_tasks(user, task):
         raise UserError(_("Bạn không có quyền thực hiện thao tác này."), status=403)
+    # The task's row first: the report's foreign key would otherwise take a share lock on it
+    # that two concurrent reports then both try to raise to the status change's update lock.
+    lock_current(task)
     status = S(data["status"])
     report = TaskReport(
         task_id=task.id,
