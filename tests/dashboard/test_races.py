@@ -99,6 +99,6 @@ def test_racing_reports_keep_the_history_consistent(tmp_path):
                 .where(TaskStatusChange.task_id == task_id)
                 .order_by(TaskStatusChange.id)
             ).all()
-            for before, after in zip(changes, changes[1:]):
+            for before, after in zip(changes, changes[1:], strict=False):
                 assert after.from_status is before.to_status
             assert db.session.get(SteeringTask, task_id).status is changes[-1].to_status
