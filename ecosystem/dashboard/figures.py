@@ -34,21 +34,21 @@ class Point:
         return 100 * self.value.value / self.target
 
 
-class _Cache:
-    """Per process: (key, period, year) → (computed at, values). Never older than the TTL."""
+class TTLCache:
+    """Per process: key → (computed at, value). Never older than the TTL."""
 
     def __init__(self) -> None:
-        self._data: dict[tuple[str, str, int], tuple[float, list[Value]]] = {}
+        self._data: dict[Any, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, int], ttl: int) -> tuple[float, list[Value]] | None:
+    def get(self, key: Any, ttl: int) -> tuple[float, Any] | None:
         with self._lock:
             hit = self._data.get(key)
         if hit is None or time.time() - hit[0] >= ttl:
             return None
         return hit
 
-    def put(self, key: tuple[str, str, int], values: list[Value]) -> float:
+    def put(self, key: Any, values: Any) -> float:
         now = time.time()
         with self._lock:
             self._data[key] = (now, values)
@@ -59,7 +59,8 @@ class _Cache:
             self._data.clear()
 
 
-cache = _Cache()
+cache = TTLCache()  # indicator values
+open_data_cache = TTLCache()  # built open-data documents
 
 
 def cache_seconds() -> int:

@@ -43,8 +43,10 @@ def make_task(db_session, secretariat):
 @pytest.fixture(autouse=True)
 def _fresh_indicators():
     """Each test computes its indicators from its own records, not another test's cache."""
-    from ecosystem.dashboard.figures import cache
+    from ecosystem.dashboard.figures import cache, open_data_cache
 
     cache.clear()
+    open_data_cache.clear()
     yield
     cache.clear()
+    open_data_cache.clear()
