@@ -26,6 +26,8 @@ class Built:
 
     json: bytes
     csv: bytes
+    json_etag: str
+    csv_etag: str
     count: int
     modified: str
 
@@ -38,9 +40,13 @@ def built(key: str, dataset: Dataset) -> Built:
     columns, records = dataset.build()
     stamp = modified(records)
     document = {"dataset": key, "licence": LICENCE, "modified": stamp, "items": records}
+    body = json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
+    table = csv_bytes(columns, ([r.get(c) for c in columns] for r in records))
     result = Built(
-        json=json.dumps(document, ensure_ascii=False, sort_keys=True).encode(),
-        csv=csv_bytes(columns, ([r.get(c) for c in columns] for r in records)),
+        json=body,
+        csv=table,
+        json_etag=hashlib.sha256(body).hexdigest(),
+        csv_etag=hashlib.sha256(table).hexdigest(),
         count=len(records),
         modified=stamp,
     )
@@ -48,9 +54,11 @@ def built(key: str, dataset: Dataset) -> Built:
     return result
 
 
-def _cached(body: bytes, mimetype: str, filename: str | None = None) -> Response:
+def _cached(
+    body: bytes, mimetype: str, filename: str | None = None, etag: str | None = None
+) -> Response:
     response = Response(body, mimetype=mimetype)
-    response.set_etag(hashlib.sha256(body).hexdigest())
+    response.set_etag(etag or hashlib.sha256(body).hexdigest())
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -151,5 +159,7 @@ def catalogue_jsonld():
 def dataset(key: str, fmt: str):
     documents = built(key, _dataset_or_404(key))
     if fmt == "csv":
-        return _cached(documents.csv, "text/csv; charset=utf-8", f"{key}.csv")
-    return _cached(documents.json, "application/json")
+        return _cached(
+            documents.csv, "text/csv; charset=utf-8", f"{key}.csv", etag=documents.csv_etag
+        )
+    return _cached(documents.json, "application/json", etag=documents.json_etag)
