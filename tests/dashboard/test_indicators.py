@@ -447,3 +447,51 @@ def test_summary_export_holds_shares_and_headline(client, world):
     body = client.get("/indicators/summary.csv?year=2026").get_data(as_text=True)
     assert "Tỷ lệ hợp tác nghiên cứu,75.0,3,4,60.0" in body
     assert client.get("/indicators/summary.xlsx?year=2026").data[:2] == b"PK"
+
+
+def test_drill_down_pages_by_fifty(db_session, make_org, make_platform_user, app):
+    """55 cooperating results: page 1 holds 50, page 2 the other 5, the export all 55."""
+    from ecosystem.dashboard.indicators.base import parse_bucket
+    from ecosystem.registry.enums import ListingState
+    from ecosystem.registry.models import ResearchResult
+
+    db.session.add(ResearchField(code="agri", name_vi="Nông nghiệp", name_en="Agriculture"))
+    uni = make_org("Trường Đại học Khoa học", kind=OrgKind.university)
+    ent = make_org("Công ty Hạt Giống", kind=OrgKind.enterprise)
+    call = FundCall(
+        title_vi="Đợt",
+        budget=10**10,
+        max_amount=10**9,
+        opens_at=at(1, 1),
+        closes_at=at(3, 1),
+        state=CallState.closed,
+    )
+    db.session.add(call)
+    for i in range(55):
+        result = ResearchResult(
+            organisation_id=uni.id,
+            title=f"KQ {i}",
+            summary="x",
+            field_code="agri",
+            trl=4,
+            state=ListingState.published,
+            published_at=at(1, 2),
+        )
+        db.session.add(result)
+        db.session.flush()
+        db.session.add(
+            FundApplication(
+                call=call,
+                organisation_id=ent.id,
+                title=f"HS {i}",
+                state=ApplicationState.submitted,
+                submitted_at=at(2, 1),
+                result_id=result.id,
+            )
+        )
+    db.session.flush()
+    admin = make_platform_user("admin")
+    drill = get_indicator("cooperation_rate").drill
+    with app.test_request_context():
+        first, second, everything = (drill(parse_bucket("2026"), admin, p) for p in (1, 2, 0))
+    assert (first.total, len(first.rows), len(second.rows), len(everything.rows)) == (55, 50, 5, 55)

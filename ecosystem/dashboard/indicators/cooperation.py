@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from ecosystem.core.formatting import format_date
 from ecosystem.dashboard.indicators.base import (
+    EXPORT_LIMIT,
     Bucket,
     Drill,
     Indicator,
@@ -33,7 +34,7 @@ from ecosystem.workflow.models import (
 )
 
 ENTERPRISES = (OrgKind.enterprise, OrgKind.startup)
-PAGE = 50
+PAGE = 50  # rows per drill-down page
 
 
 def published_results() -> list[Any]:
@@ -113,9 +114,12 @@ def drill(bucket: Bucket, user: Any, page: int) -> Drill:
     )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.where(*where).subquery()))
     statement = base.where(*where).order_by(ResearchResult.id)
+    # One page, or every row for an export (page 0); a second limit() would replace the first.
     if page > 0:
         statement = statement.limit(PAGE).offset((page - 1) * PAGE)
-    rows = db.session.execute(statement.limit(50_000)).all()
+    else:
+        statement = statement.limit(EXPORT_LIMIT)
+    rows = db.session.execute(statement).all()
     return Drill(
         header=[
             _("Mã"),
