@@ -97,3 +97,15 @@ def test_committee_sees_the_dashboard_with_charts(page, live_server, committee_m
     page.screenshot(path=str(SHOTS / "dashboard-en.png"), full_page=True)
     page.locator('form[action="/language"] button[name="lang"][value="vi"]').click()
     expect(page.locator("html")).to_have_attribute("lang", "vi")
+
+
+def test_the_printed_report_fits_one_page(page, live_server, committee_member):
+    support.sign_in(page, committee_member, PASSWORD)
+    page.goto("/dashboard/report")
+    charts_with_data(page)
+    page.emulate_media(media="print")
+    page.wait_for_timeout(500)  # the charts redraw at the printed size
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pdf = page.pdf(path=str(SHOTS / "report.pdf"), format="A4", print_background=True)
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert pages == 1, f"the committee's report prints on {pages} pages"

@@ -28,4 +28,9 @@ document.addEventListener("DOMContentLoaded", () => {
       canvas.dataset.rendered = "error";
     }
   });
+  // Printing (the committee's one-page report): redraw each chart at the printed size.
+  const resizeAll = () => Object.values(window.Chart.instances).forEach((chart) => chart.resize());
+  window.addEventListener("beforeprint", resizeAll);
+  window.addEventListener("afterprint", resizeAll);
+  window.matchMedia("print").addEventListener("change", resizeAll);
 });
