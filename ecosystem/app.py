@@ -95,6 +95,7 @@ def import_models() -> None:
     from ecosystem.core import jobs as _jobs  # noqa: F401
     from ecosystem.core import notifications as _notifications  # noqa: F401
     from ecosystem.core import tasks as _tasks  # noqa: F401
+    from ecosystem.dashboard import models as _dashboard  # noqa: F401
     from ecosystem.labs import models as _labs  # noqa: F401
     from ecosystem.matching import models as _matching  # noqa: F401
     from ecosystem.registry import import_models as _imports  # noqa: F401
@@ -120,6 +121,7 @@ def select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from ecosystem.api import (
+        dashboard_views,  # noqa: F401 (the steering committee's routes of the API blueprint)
         fund_views,  # noqa: F401 (the fund's routes of the API blueprint)
         labs_views,  # noqa: F401 (the labs' routes of the API blueprint)
         token_views,
@@ -128,6 +130,16 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.auth import admin_views, membership_views, oidc
     from ecosystem.auth import views as auth_views
     from ecosystem.auth.sessions import init_sessions
+    from ecosystem.dashboard import (  # noqa: F401 (the routes of the dashboard's blueprints)
+        committee_views,
+        import_views,
+        indicator_views,
+        open_data_views,
+        task_views,
+    )
+    from ecosystem.dashboard.blueprint import bp as dashboard_bp
+    from ecosystem.dashboard.blueprint import open_data_bp
+    from ecosystem.dashboard.blueprint import public_bp as indicators_bp
     from ecosystem.labs import feed_views as _lab_feeds  # noqa: F401 (routes of labs bp)
     from ecosystem.labs import manage_views as _lab_manage  # noqa: F401 (routes of labs bp)
     from ecosystem.labs import report_views as _lab_reports  # noqa: F401 (routes of labs bp)
@@ -161,6 +173,9 @@ def _register_blueprints(app: Flask) -> None:
         token_views.bp,
         workflow_bp,
         labs_bp,
+        dashboard_bp,
+        indicators_bp,
+        open_data_bp,
     ):
         app.register_blueprint(blueprint)
     from ecosystem.matching.setup import init_app as init_matching

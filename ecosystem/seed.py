@@ -38,4 +38,7 @@ def seed_demo() -> int:
     from ecosystem.labs.demo import seed_labs
 
     created += seed_labs()
+    from ecosystem.dashboard.demo import seed_dashboard
+
+    created += seed_dashboard()
     return created

@@ -19,6 +19,8 @@ from ecosystem.api.tokens import create_token
 from ecosystem.auth.models import MembershipStatus, OrgMembership, UserSession
 from ecosystem.core.jobs import Job
 from ecosystem.core.models import utcnow
+from ecosystem.dashboard import tracker
+from ecosystem.dashboard.models import TaskImport
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match, MatchState
 from ecosystem.matching.signals import paused
@@ -48,8 +50,9 @@ ROLES = (
     "reviewer",
     "lab_manager",
     "steering",
+    "secretariat",
 )
-PLATFORM = ("fund_manager", "reviewer", "lab_manager", "steering")
+PLATFORM = ("fund_manager", "reviewer", "lab_manager", "steering", "secretariat")
 
 
 def profile(default: str, **roles: str) -> dict[str, str]:
@@ -93,6 +96,10 @@ LAB_BOOKING = profile(
     "404", anon="login", outsider="ok", orgadmin="ok", admin="ok", lab_manager="ok"
 )
 LAB_BOOKING_POST = {**LAB_BOOKING, "anon": "403"}
+# The steering committee's dashboard: the committee reads, its secretariat keeps it.
+DASHBOARD = profile("403", anon="login", admin="ok", steering="ok", secretariat="ok")
+SECRETARIAT = profile("403", anon="login", admin="ok", secretariat="ok")
+SECRETARIAT_POST = {**SECRETARIAT, "anon": "403"}
 
 LISTING_RULES = {
     "index": ("GET", "/{kind}s/", PUBLIC),
@@ -195,6 +202,9 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "api.submit_application": [
         ("POST", "/api/v1/applications/{draft_application}/submit", API_WRITE)
     ],
+    "api.list_tasks": [("GET", "/api/v1/tasks?status=done", PUBLIC)],
+    "api.list_indicators": [("GET", "/api/v1/indicators?period=quarter", PUBLIC)],
+    "api.get_indicator_values": [("GET", "/api/v1/indicators/deals", PUBLIC)],
     "api.list_reviews": [("GET", "/api/v1/reviews", profile("401"))],
     "api.get_review": [("GET", "/api/v1/reviews/{assignment}", profile("401"))],
     "api.list_labs": [("GET", "/api/v1/labs", PUBLIC)],
@@ -237,6 +247,48 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "workflow.export_applications": [("GET", "/fund/applications.csv", SIGNED_IN)],
     "workflow.export_call_applications": [
         ("GET", "/fund/calls/{call}/applications.xlsx", SIGNED_IN)
+    ],
+    "dashboard.tasks": [("GET", "/dashboard/tasks?unit=x&source=plan_02&overdue=1", DASHBOARD)],
+    "dashboard.tasks_export": [("GET", "/dashboard/tasks.xlsx", DASHBOARD)],
+    "dashboard.task_new": [("GET", "/dashboard/tasks/new", SECRETARIAT)],
+    "dashboard.task": [("GET", "/dashboard/tasks/{task}", DASHBOARD)],
+    "dashboard.task_edit": [("GET", "/dashboard/tasks/{task}/edit", SECRETARIAT)],
+    "dashboard.task_report": [("POST", "/dashboard/tasks/{task}/reports", SECRETARIAT_POST)],
+    "dashboard.task_import_new": [("GET", "/dashboard/tasks/import", SECRETARIAT)],
+    # Another secretary's dry run answers like a missing one.
+    "dashboard.task_import_batch": [
+        ("GET", "/dashboard/tasks/import/{task_import}", {**SECRETARIAT, "secretariat": "404"})
+    ],
+    "dashboard.task_import_decide": [
+        (
+            "POST",
+            "/dashboard/tasks/import/{task_import}/cancel",
+            {**SECRETARIAT_POST, "secretariat": "404"},
+        )
+    ],
+    "dashboard.task_import_template": [
+        ("GET", "/dashboard/tasks/import/template.csv", SECRETARIAT)
+    ],
+    "dashboard.evidence": [("GET", "/dashboard/evidence/{evidence}", DASHBOARD)],
+    "indicators.index": [("GET", "/indicators/?year=2026", PUBLIC)],
+    "indicators.indicator": [("GET", "/indicators/cooperation_rate?period=quarter", PUBLIC)],
+    "indicators.indicator_export": [("GET", "/indicators/deals.xlsx?period=year", PUBLIC)],
+    "indicators.records": [
+        ("GET", "/indicators/matches_proposed/records?bucket=2026", SIGNED_IN),
+        ("GET", "/indicators/fund_applications/records?bucket=2026-Q1&format=csv", SIGNED_IN),
+    ],
+    "open_data.catalogue": [("GET", "/open-data/", PUBLIC)],
+    "open_data.catalogue_jsonld": [("GET", "/open-data/catalog.jsonld", PUBLIC)],
+    "open_data.dataset": [("GET", "/open-data/results.csv", PUBLIC)],
+    "dashboard.overview": [("GET", "/dashboard/", DASHBOARD)],
+    "dashboard.report": [("GET", "/dashboard/report?year=2026", DASHBOARD)],
+    "dashboard.targets": [
+        ("GET", "/dashboard/targets", SECRETARIAT),
+        ("POST", "/dashboard/targets", SECRETARIAT_POST),
+    ],
+    "dashboard.budget": [
+        ("GET", "/dashboard/budget", SECRETARIAT),
+        ("POST", "/dashboard/budget", SECRETARIAT_POST),
     ],
     "workflow.application_state": [
         ("POST", "/fund/applications/{application}/state", APPLICATION_POST)
@@ -393,6 +445,7 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
     token, _plain = create_token(users["member"], "t", True, None)
     call, application, draft_application = _fund(org)
     labs = _labs(org, users)
+    task, evidence = _task(users["secretariat"])
     db.session.flush()
     assignment = ReviewAssignment(application_id=application.id, reviewer_id=users["reviewer"].id)
     milestone = Milestone(title="Mốc 1", amount=100, due_on=dt.date(2027, 1, 1))
@@ -428,6 +481,9 @@ def _world(make_org, make_member, make_platform_user, make_user, app):
         "assignment": assignment.id,
         "milestone": milestone.id,
         "member_id": users["member"].id,
+        "task": task.id,
+        "evidence": evidence.id,
+        "task_import": _task_import(users["admin"]).id,
         "unsubscribe": _unsubscribe(app, users["member"]),
         **labs,
     }
@@ -525,6 +581,34 @@ def _labs(org, users) -> dict:
         "feed": feed.id,
         "feed_secret": secret,
     }
+
+
+def _task(user):
+    task = tracker.create_task(
+        {
+            "code": "T-1",
+            "title": "Nhiệm vụ",
+            "source": "plan_02",
+            "unit": "Sở KH&CN",
+            "deadline": dt.date(2027, 1, 1),
+            "kind": "one_off",
+        },
+        user,
+    )
+    report = tracker.file_report(
+        task,
+        {"reported_on": dt.date(2026, 11, 1), "status": "in_progress", "text": "Bắt đầu"},
+        [("minh-chung.pdf", io.BytesIO(b"%PDF-1.4 evidence"))],
+        user,
+    )
+    return task, report.files[0]
+
+
+def _task_import(user):
+    batch = TaskImport(filename="nhiem-vu.csv", created_by_id=user.id, total_rows=0)
+    db.session.add(batch)
+    db.session.flush()
+    return batch
 
 
 def _unsubscribe(app, user) -> str:

@@ -335,6 +335,7 @@ def _paths() -> dict[str, Any]:
 @cache
 def openapi_document() -> dict[str, Any]:
     # The fund's part builds on the helpers above, hence imported here.
+    from ecosystem.api.dashboard_openapi import dashboard_paths, dashboard_schemas
     from ecosystem.api.fund_openapi import fund_paths, fund_schemas
     from ecosystem.api.labs_openapi import labs_paths, labs_schemas
 
@@ -346,9 +347,14 @@ def openapi_document() -> dict[str, Any]:
             "description": "Registry of the Huế innovation ecosystem: organisations, people, research groups, research results, technology needs, startups and investors; and the city's S&T risk/venture fund: its calls, your applications and your review assignments; the shared labs: their equipment with its fee basis at cost, and your bookings (amounts in whole đồng, datetimes in UTC; a time sent without a time zone is Asia/Ho_Chi_Minh). Personal access tokens are created on your profile page.",
         },
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **fund_paths(), **labs_paths()},
+        "paths": {**_paths(), **fund_paths(), **labs_paths(), **dashboard_paths()},
         "components": {
-            "schemas": {**_schemas(), **fund_schemas(), **labs_schemas()},
+            "schemas": {
+                **_schemas(),
+                **fund_schemas(),
+                **labs_schemas(),
+                **dashboard_schemas(),
+            },
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",

@@ -12,6 +12,7 @@ ROLE_LABELS = {
     PlatformRole.reviewer: _l("Chuyên gia phản biện"),
     PlatformRole.lab_manager: _l("Quản lý phòng thí nghiệm"),
     PlatformRole.steering: _l("Ban chỉ đạo"),
+    PlatformRole.secretariat: _l("Tổ giúp việc Ban chỉ đạo"),
 }
 
 

@@ -17,6 +17,7 @@ class PlatformRole(enum.StrEnum):
     reviewer = "reviewer"  # expert reviewer of fund applications
     lab_manager = "lab_manager"
     steering = "steering"  # the city's steering committee: read-only indicators
+    secretariat = "secretariat"  # the steering committee's secretariat: keeps the task tracker
 
 
 class OrgRole(enum.StrEnum):

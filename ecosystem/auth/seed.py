@@ -34,6 +34,7 @@ DEMO_ACCOUNTS = [
         "admin",
     ),
     ("bcd@hue-innovation.local", "Thành viên Ban chỉ đạo", ["steering"], None, None),
+    ("thuky@hue-innovation.local", "Tổ giúp việc Ban chỉ đạo", ["secretariat"], None, None),
     ("nhakhoahoc@hue-innovation.local", "TS. Nhà khoa học Nông Lâm", [], "huaf", "admin"),
     ("doanhnghiep@hue-innovation.local", "Giám đốc Đầm Phá Xanh", [], "dam-pha-xanh", "admin"),
     ("khoinghiep@hue-innovation.local", "Nhà sáng lập AquaSense", [], "aquasense", "admin"),

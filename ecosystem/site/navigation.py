@@ -28,6 +28,7 @@ _ITEMS = (
     NavItem("registry.groups", lazy_pgettext("section", "Nhóm nghiên cứu")),
     NavItem("workflow.index", lazy_pgettext("section", "Quỹ KH&CN")),
     NavItem("labs.index", lazy_pgettext("section", "Phòng thí nghiệm chung")),
+    NavItem("indicators.index", lazy_pgettext("section", "Chỉ số")),
 )
 
 

@@ -127,7 +127,7 @@ def test_generated_passwords_pass_the_policy_and_differ():
             ["an@hue.gov.vn", "--role", "superuser"],
             None,
             "unknown role 'superuser'; valid roles: admin, fund_manager, reviewer, "
-            "lab_manager, steering",
+            "lab_manager, steering, secretariat",
         ),
         (
             ["an@hue.gov.vn", "--password-stdin"],
@@ -225,11 +225,11 @@ def test_role_can_remove_the_admin_role_of_the_last_admin(cli, make_platform_use
         (["nobody@hue.gov.vn", "admin"], "no account with e-mail 'nobody@hue.gov.vn'"),
         (
             ["known@hue.gov.vn", "boss"],
-            "unknown role 'boss'; valid roles: admin, fund_manager, reviewer, lab_manager, steering",
+            "unknown role 'boss'; valid roles: admin, fund_manager, reviewer, lab_manager, steering, secretariat",
         ),
         (
             ["known@hue.gov.vn", "boss", "--remove"],
-            "unknown role 'boss'; valid roles: admin, fund_manager, reviewer, lab_manager, steering",
+            "unknown role 'boss'; valid roles: admin, fund_manager, reviewer, lab_manager, steering, secretariat",
         ),
     ],
     ids=["unknown-user", "unknown-role", "unknown-role-remove"],

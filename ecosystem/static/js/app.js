@@ -23,3 +23,24 @@ document.addEventListener("change", (event) => {
     button.setAttribute("formaction", select.value);
   });
 });
+
+// Charts (Chart.js, vendored): <canvas data-chart='{"type": ..., "data": ...}'>. Each chart
+// has an accessible table beside it; the canvas is marked data-rendered once drawn.
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof window.Chart === "undefined") return;
+  document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+    try {
+      const config = JSON.parse(canvas.dataset.chart);
+      config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options || {});
+      new window.Chart(canvas, config);
+      canvas.dataset.rendered = "1";
+    } catch (error) {
+      canvas.dataset.rendered = "error";
+    }
+  });
+  // Printing (the committee's one-page report): redraw each chart at the printed size.
+  const resizeAll = () => Object.values(window.Chart.instances).forEach((chart) => chart.resize());
+  window.addEventListener("beforeprint", resizeAll);
+  window.addEventListener("afterprint", resizeAll);
+  window.matchMedia("print").addEventListener("change", resizeAll);
+});
