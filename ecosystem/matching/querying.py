@@ -20,6 +20,7 @@ from ecosystem.matching.datatypes import (
     _check_top_k,
     _Query,
 )
+from ecosystem.matching.expansion import expansion_parts, member_rows
 from ecosystem.matching.facets import QueryFacets, explain_facets
 from ecosystem.matching.scoring import candidates
 from ecosystem.matching.vectorize import _widen, count_rows
@@ -50,9 +51,21 @@ class QueryingMixin:
             agg = sp.csr_matrix(
                 (np.ones(len(flat)), (owner, np.arange(len(flat)))), shape=(len(groups), len(flat))
             )
-            vec = self._tfidf_normalized(self._tf(agg @ counts))
+            summed = _widen(self._tf(agg @ counts).tocsr(), nv)
+            parts = expansion_parts(self, flat)
+            if parts is not None:
+                rows, bridge_owner, _ = parts
+                to_query = sp.csr_matrix(
+                    (
+                        np.ones(len(bridge_owner)),
+                        (owner[bridge_owner], np.arange(len(rows.indptr) - 1)),
+                    ),
+                    shape=(len(groups), rows.shape[0]),
+                )
+                summed = summed + to_query @ rows
+            vec = self._tfidf_normalized(summed)
         else:
-            members = self._tfidf_normalized(self._rows(flat, grow=False))
+            members = self._tfidf_normalized(member_rows(self, flat)[0])
             agg = sp.csr_matrix(
                 (np.ones(len(flat)), (owner, np.arange(len(flat)))), shape=(len(groups), len(flat))
             )

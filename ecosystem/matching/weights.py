@@ -72,6 +72,12 @@ class Weights:
     # seed profiles nDCG@10 .787 against .767 (the best-member score, max, gave .812 on the
     # same 14 profiles - one query - at k times the cost and without one explainable vector).
     profile_mode: str = "centroid"
+    # Query expansion through the bilingual term dictionary (terms.py, data/terms.csv): each
+    # dictionary term found in a query adds its other-language equivalents at this weight
+    # (a multiplier of their tf' values). 0 turns expansion off. See bench/matching_measurements.md.
+    expansion_weight: float = 0.5
+    # Also add the same-language synonyms of a matched term ("lợn" -> "heo").
+    expand_same_language: bool = False
 
     # --- facets ---------------------------------------------------------------------------
     # final score = text score * multiplier, multiplier = (base + sum(w * fit)) / (base + sum(w))
@@ -92,7 +98,10 @@ class Weights:
 
     def config_hash(self) -> str:
         """Stable hash of the values above (stored in saved indexes)."""
-        payload = json.dumps(asdict(self), sort_keys=True, default=str)
+        values = asdict(self)
+        for query_only in ("expansion_weight", "expand_same_language"):
+            values.pop(query_only)  # they change queries, never the saved index
+        payload = json.dumps(values, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 

@@ -39,11 +39,14 @@ def test_scores_are_cosines_in_decreasing_order(corpus):
 
 
 def test_a_document_is_its_own_best_match(corpus):
-    index = MatchIndex.build(corpus)
+    plain = MatchIndex.build(corpus, dictionary=None)  # pure TF-IDF: cosine 1 with itself
+    expanded = MatchIndex.build(corpus)  # the dictionary adds other-language words
     for d in corpus:
-        hits = index.search(Document("x", title=d.title, text=d.text), 1, use_facets=False)
+        query = Document("x", title=d.title, text=d.text)
+        hits = plain.search(query, 1, use_facets=False)
         assert hits[0].doc_id == d.id
         assert hits[0].score == pytest.approx(1.0)
+        assert expanded.search(query, 1, use_facets=False)[0].doc_id == d.id
 
 
 def test_query_without_diacritics_finds_accented_documents(corpus):
