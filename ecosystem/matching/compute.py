@@ -47,15 +47,22 @@ def _load(kind: str, object_id: int) -> Any:
 
 
 def explanation_data(explanation: Explanation) -> dict[str, Any]:
+    """What a proposal stores of its explanation: the readable terms (a dictionary bridge as
+    "nuôi tôm ≈ shrimp farming") with their share of the text score, and what the terms not
+    shown (numbers, function words, fragments, the tail) add up to, so the shares sum to 1."""
     total = explanation.text_score or 1.0
+    shown = sorted((t for t in explanation.terms if t.shown), key=lambda t: -t.contribution)
     terms = [
         {
-            "term": t.term,
+            "term": t.label,
             "share": round(t.contribution / total, 4),
             "contribution": round(t.contribution, 6),
+            **({"via": t.via, "target": t.term} if t.via else {}),
         }
-        for t in sorted(explanation.terms, key=lambda t: -t.contribution)[:MAX_TERMS]
+        for t in shown[:MAX_TERMS]
     ]
+    listed = sum(t.contribution for t in shown[:MAX_TERMS])
+    other = round(max(0.0, (explanation.text_score - listed) / total), 4)
     facets = [
         {
             "name": f.name,
@@ -65,7 +72,7 @@ def explanation_data(explanation: Explanation) -> dict[str, Any]:
         }
         for f in explanation.facets
     ]
-    return {"terms": terms, "facets": facets}
+    return {"terms": terms, "other_share": other, "facets": facets}
 
 
 def _plain(value: Any) -> Any:

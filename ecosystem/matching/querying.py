@@ -16,6 +16,7 @@ from ecosystem.matching.datatypes import (
     Hit,
     MatchingError,
     QueryLike,
+    TermContribution,
     UnknownDocumentError,
     _check_top_k,
     _Query,
@@ -310,8 +311,6 @@ class QueryingMixin:
     ) -> Explanation:
         """Why ``doc_id`` scores what it does for ``query``: the shared terms (surface forms
         from the document) with contributions adding up to the text score, and the facets."""
-        from ecosystem.matching.explain_terms import group_contributions
-
         slot = self.id_to_slot.get(doc_id)
         if slot is None:
             raise UnknownDocumentError(f"unknown document id {doc_id!r}")
@@ -331,7 +330,50 @@ class QueryingMixin:
             )
         else:
             fits, mult = [], 1.0
-        terms = group_contributions(
-            self.analyzer, doc, self.weights, dict(zip(names, contrib.tolist(), strict=True))
-        )
+        members = self._members(query) if not _is_ids(query) else []
+        terms = self._explained_terms(members, doc, shared, names, contrib)
         return Explanation(doc_id, text_score * mult, text_score, mult, tuple(terms), tuple(fits))
+
+    def _explained_terms(self, members, doc, shared, names, contrib) -> list:
+        """The document's terms with their contributions; what a dictionary bridge brought is
+        split off (exactly: bridge_shares) into terms labelled "query words ≈ document words"."""
+        from ecosystem.matching.expansion import bridge_shares
+        from ecosystem.matching.explain_terms import display_terms, group_contributions
+
+        bridges, shares = bridge_shares(self, members, shared) if members else ([], None)
+        own = contrib.copy()
+        by_label: dict[tuple[str, str], list] = {}
+        for b, share in zip(bridges, shares if shares is not None else [], strict=True):
+            part = contrib * share
+            if not (part > 0).any():
+                continue
+            own -= part
+            found = group_contributions(
+                self.analyzer,
+                doc,
+                self.weights,
+                {n: float(v) for n, v, keep in zip(names, part, part > 0, strict=True) if keep},
+            )
+            if not found:
+                continue
+            key = (b.source, found[0].term)
+            total, feats = by_label.get(key, (0.0, set()))
+            by_label[key] = (
+                total + sum(t.contribution for t in found),
+                feats | {f for t in found for f in t.features},
+            )
+        terms = group_contributions(
+            self.analyzer, doc, self.weights, dict(zip(names, own.tolist(), strict=True))
+        )
+        terms = [t for t in terms if abs(t.contribution) > 1e-15]
+        terms += [
+            TermContribution(term, total, tuple(sorted(feats)), via=source)
+            for (source, term), (total, feats) in by_label.items()
+        ]
+        return display_terms(self, doc, terms)
+
+
+def _is_ids(query) -> bool:
+    return isinstance(query, str) or (
+        isinstance(query, list | tuple) and bool(query) and all(isinstance(x, str) for x in query)
+    )

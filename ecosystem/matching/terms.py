@@ -103,11 +103,14 @@ class TermDictionary:
     def __post_init__(self):
         self._by_first: dict[str, list[_Term]] = {}
         self.max_len = 1
+        self._singles: set[str] = set()
         for gi, g in enumerate(self.groups):
             for lang in LANGS:
                 for term in g.terms(lang):
                     t = self._term(gi, lang, term)
                     if t is not None:
+                        if len(t.folded) == 1:
+                            self._singles.add(t.surface)
                         self._by_first.setdefault(t.folded[0], []).append(t)
                         self.max_len = max(self.max_len, len(t.folded))
         for terms in self._by_first.values():
@@ -115,6 +118,10 @@ class TermDictionary:
 
     def __len__(self) -> int:
         return len(self.groups)
+
+    def is_single_term(self, token: str) -> bool:
+        """A one-token term of the dictionary, as written (NFC, case-folded)."""
+        return token in self._singles
 
     def _term(self, gi: int, lang: str, term: str) -> _Term | None:
         toks = self._analyzer.tokens(term)

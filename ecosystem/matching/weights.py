@@ -106,3 +106,18 @@ class Weights:
 
 
 DEFAULT_WEIGHTS = Weights()
+
+
+# How a score reads to a person (list and detail pages show the band, the number on hover).
+# Measured on the dev sets' top-10 lists (bench/matching_measurements.md): at 0.25 nine in ten
+# proposals are the intended answer (and three quarters of the answers score that much); from
+# 0.12 about half are; below, mostly related or unrelated records.
+FIT_STRONG = 0.25
+FIT_GOOD = 0.12
+
+
+def fit_band(score: float) -> str:
+    """ "strong", "good" or "weak"."""
+    if score >= FIT_STRONG:
+        return "strong"
+    return "good" if score >= FIT_GOOD else "weak"
