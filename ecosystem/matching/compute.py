@@ -67,6 +67,7 @@ def explanation_data(explanation: Explanation) -> dict[str, Any]:
         {
             "name": f.name,
             "ok": bool(f.ok),
+            "fit": round(float(f.fit), 4),
             "query": _plain(f.query_value),
             "doc": _plain(f.doc_value),
         }

@@ -29,9 +29,18 @@ def _fields_text(fit: dict[str, Any]) -> str:
     for code in codes:
         field = db.session.get(ResearchField, code)
         names.append(field.name(locale) if field else code)
+    if fit["ok"] and fit.get("fit", 1.0) < 1.0 - 1e-9:
+        return _("lĩnh vực gần (%(names)s)", names=", ".join(names))
     if fit["ok"]:
         return _("cùng lĩnh vực %(names)s", names=", ".join(names))
     return _("khác lĩnh vực (%(names)s)", names=", ".join(names))
+
+
+def unrelated_fields(explanation: dict[str, Any] | None) -> bool:
+    """The two records belong to unrelated fields (the list and detail pages mark it)."""
+    return any(
+        f.get("name") == "fields" and not f.get("ok") for f in (explanation or {}).get("facets", [])
+    )
 
 
 def _trl_text(fit: dict[str, Any]) -> str:

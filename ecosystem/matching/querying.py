@@ -279,7 +279,7 @@ class QueryingMixin:
             raise EmptyProfileError("empty profile: a profile needs at least one document")
         feats, vals = [], []
         for s in slots:
-            f, r = self._slot_row(s)
+            f, r = self._with_bridges(s, *self._slot_row(s))
             w = r * self.idf(f)
             norm = float(np.sqrt((w * w).sum()))
             if norm > 0:
@@ -298,6 +298,20 @@ class QueryingMixin:
         vec = self._truncate(vec, bound)
         qf = QueryFacets.from_mappings([self.slot_docs[s].facets for s in slots])
         return _Query(vec.indices.astype(np.int64), vec.data.astype(np.float64), qf)
+
+    def _with_bridges(self, slot: int, f: np.ndarray, r: np.ndarray):
+        """An indexed document's stored row plus its dictionary bridges (as in _query_matrix),
+        so a query by id scores like the same document given as a query."""
+        parts = expansion_parts(self, [self.slot_docs[slot]])
+        if parts is None:
+            return f, r
+        rows = parts[0]
+        extra = np.asarray(rows.sum(axis=0)).ravel()
+        row = np.zeros(len(extra))
+        row[f] = r
+        row += extra
+        keep = np.flatnonzero(row)
+        return keep.astype(np.int64), row[keep]
 
     # ------------------------------------------------------------------ explanations
     def explain(

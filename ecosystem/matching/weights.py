@@ -85,7 +85,15 @@ class Weights:
     # base 1 and all facets failing, a match keeps 1 / (1 + sum(w)) of its text score: facets
     # re-rank, the text decides what is relevant at all.
     facet_base: float = 1.0
-    field_weight: float = 0.6  # share of the query's fields that the document also has
+    # Share of the query's fields that the document also has. A match across unrelated fields
+    # keeps 1 / (1 + field_weight) of its text score (and is marked "khác lĩnh vực"), so it
+    # ranks below a same-field match unless its text score is twice as high. 1.0 by
+    # measurement (bench/matching_measurements.md): seed nDCG@10 .899 vs .898 at 0.6 and
+    # .878 at 0 (folded .896 / .893 / .866); the cross-language set is flat from 0 to 2.5.
+    field_weight: float = 1.0
+    # Fit of a field of the same taxonomy branch (both under "agriculture", say), when the
+    # documents carry field_roots: between the same field (1) and an unrelated one (0).
+    related_field_fit: float = 0.5
     # result TRL >= TRL wanted by the need. Kept light: on the seed dev set TRL fit slightly
     # hurts (nDCG@10 .879 without, .873 at 0.4, .854 at 1.0) - intended matches there include
     # less mature results - but the platform promises it, so it nudges, it does not decide.

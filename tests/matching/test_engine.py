@@ -405,9 +405,9 @@ def test_queries_by_indexed_ids(corpus):
     by_id = index.search("n-tom", 3)
     assert "n-tom" not in ids(by_id)
     by_doc = index.search(index.get("n-tom"), 4, exclude=["n-tom"])
-    assert [(h.doc_id, round(h.score, 9)) for h in by_id] == [
-        (h.doc_id, round(h.score, 9)) for h in by_doc[:3]
-    ]
+    # the same ranking and scores (to float32 rounding: the stored rows are float32)
+    assert [h.doc_id for h in by_id] == [h.doc_id for h in by_doc[:3]]
+    assert [h.score for h in by_id] == pytest.approx([h.score for h in by_doc[:3]], rel=1e-6)
     profile = index.search(["r-tom", "r-heat"], 0, use_facets=False)
     assert not {"r-tom", "r-heat"} & set(ids(profile))
     many = index.search_many(["n-tom", ["r-tom", "r-heat"]], 0, use_facets=False)

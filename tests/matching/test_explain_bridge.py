@@ -107,3 +107,44 @@ def test_fit_bands():
         "good",
         "weak",
     ]
+
+
+def test_unrelated_fields_rank_below_same_field_of_similar_text():
+    from ecosystem.matching.weights import DEFAULT_WEIGHTS
+
+    docs = [
+        Document(
+            "same",
+            title="cảm biến nước ao",
+            facets={"fields": ["aquaculture"], "field_roots": ["agriculture"]},
+        ),
+        Document(
+            "related",
+            title="cảm biến nước ao",
+            facets={"fields": ["crop-production"], "field_roots": ["agriculture"]},
+        ),
+        Document(
+            "unrelated",
+            title="cảm biến nước ao tôm",  # a higher text score
+            facets={"fields": ["tourism"], "field_roots": ["tourism"]},
+        ),
+    ]
+    index = MatchIndex.build(docs, dictionary=None)
+    query = Document(
+        "q",
+        title="cảm biến nước ao tôm",
+        facets={"fields": ["aquaculture"], "field_roots": ["agriculture"]},
+    )
+    hits = index.search(query, 3)
+    assert [h.doc_id for h in hits] == ["same", "related", "unrelated"]
+    text = {h.doc_id: h.text_score for h in hits}
+    assert text["unrelated"] > text["same"]
+    mult = {h.doc_id: h.facet_multiplier for h in hits}
+    w = DEFAULT_WEIGHTS
+    assert mult["same"] == pytest.approx(1.0)
+    assert mult["unrelated"] == pytest.approx(1 / (1 + w.field_weight))
+    assert mult["unrelated"] < mult["related"] < mult["same"]
+    fits = {f.name: f for f in index.explain(query, "unrelated").facets}
+    assert fits["fields"].ok is False and fits["fields"].fit == 0
+    fits = {f.name: f for f in index.explain(query, "related").facets}
+    assert fits["fields"].ok is True and fits["fields"].fit == pytest.approx(w.related_field_fit)

@@ -83,3 +83,16 @@ def test_stored_explanations_show_readable_terms_that_add_up(world, world_match)
     for t in terms:
         assert not t["term"].isdigit()
         assert t["term"] not in {"ở", "đây", "ở đây", "và", "các", "của"}
+
+
+def test_unrelated_fields_are_marked(db_session):
+    from ecosystem.matching.explain import unrelated_fields
+
+    with current_app.test_request_context():
+        assert unrelated_fields({"facets": [{"name": "fields", "ok": False, "fit": 0}]})
+        assert not unrelated_fields({"facets": [{"name": "fields", "ok": True, "fit": 0.5}]})
+        assert not unrelated_fields({})
+        (line,) = facet_lines(
+            {"facets": [{"name": "fields", "ok": True, "fit": 0.5, "query": [], "doc": []}]}
+        )
+        assert "lĩnh vực gần" in line[1]
