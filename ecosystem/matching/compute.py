@@ -196,8 +196,9 @@ def recompute_all(index: MatchIndex, progress: Any = None) -> int:
 
 def build_index_documents() -> MatchIndex:
     from ecosystem.matching.documents import all_documents
+    from ecosystem.matching.term_operations import platform_dictionary
 
-    return MatchIndex.build(all_documents())
+    return MatchIndex.build(all_documents(), dictionary=platform_dictionary())
 
 
 def refresh_document(index: MatchIndex, kind: str, object_id: int) -> bool:
