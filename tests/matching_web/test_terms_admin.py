@@ -117,3 +117,34 @@ def test_an_edit_applies_at_the_next_index_update(admin, make_org, make_result, 
     assert match is not None
     bridges = [t for t in match.explanation["terms"] if t.get("via")]
     assert bridges and bridges[0]["term"] == "xoắn khuẩn ≈ quillwort zymography"
+
+
+def test_reviewer_matching_uses_the_platform_dictionary(admin, make_user, make_person, make_org):
+    from ecosystem.matching.engine import Document
+    from ecosystem.workflow import reviewers
+
+    org = make_org("Trường Đại học Khoa học Huế", kind=OrgKind.university)
+    expert = make_user(full_name="Dr. Expert")
+    person = make_person(
+        "Dr. Expert",
+        org,
+        email="expert.profile@hueuni.edu.vn",
+        expertise=["quillwort zymography", "shrimp farming"],
+    )
+    person.user_id = expert.id
+    db.session.flush()
+    application = Document("application:1", title="Kỹ thuật xoắn khuẩn trong nuôi tôm")
+
+    def found() -> dict[str, list[str]]:
+        index = reviewers.build_index([expert])
+        hits = index.search(application, 3, kinds=[reviewers.EXPERT_KIND])
+        return {
+            h.doc_id: [t.label for t in index.explain(application, h.doc_id).terms if t.via]
+            for h in hits
+        }
+
+    before = found()  # the shipped dictionary: "nuôi tôm" ≈ "shrimp farming"
+    assert before and not any("xoắn khuẩn" in label for v in before.values() for label in v)
+    ops.add_group({"vi": "xoắn khuẩn", "en": "quillwort zymography"}, admin)
+    after = found()
+    assert any(label == "xoắn khuẩn ≈ quillwort zymography" for v in after.values() for label in v)
