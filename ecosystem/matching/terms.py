@@ -104,6 +104,7 @@ class TermDictionary:
         self._by_first: dict[str, list[_Term]] = {}
         self.max_len = 1
         self._singles: set[str] = set()
+        self._shape: dict[str, bool] = {}
         for gi, g in enumerate(self.groups):
             for lang in LANGS:
                 for term in g.terms(lang):
@@ -141,9 +142,8 @@ class TermDictionary:
         toks = self._analyzer.tokens(text)
         if not toks:
             return []
-        norm = normalize(text)
-        accented_text = strip_diacritics(norm) != norm
-        vietnamese = accented_text or looks_vietnamese([t.surface for t in toks])
+        accented_text = any(t.accented is not None for t in toks)
+        vietnamese: bool | None = True if accented_text else None  # decided when needed
         folded = [t.folded for t in toks]
         found: list[tuple[int, int, _Term]] = []
         for i, f in enumerate(folded):
@@ -156,8 +156,11 @@ class TermDictionary:
                 if term.single_ambiguous:
                     if term.lang == "vi" and not accented_text:
                         continue
-                    if term.lang == "en" and vietnamese:
-                        continue
+                    if term.lang == "en":
+                        if vietnamese is None:
+                            vietnamese = self._looks_vietnamese(toks)
+                        if vietnamese:
+                            continue
                 found.append((i, i + n, term))
         # drop a match lying inside a longer one; one bridge per (span, group)
         found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
@@ -181,6 +184,21 @@ class TermDictionary:
                 source = " ".join(x.surface for x in toks[a:b])
                 out.append(Bridge(g.id, t.lang, source, tuple(targets), a, b))
         return out
+
+    def _looks_vietnamese(self, toks) -> bool:
+        cache = self._shape
+        words = [t.surface for t in toks if t.surface.isalpha()]
+        if not words:
+            return False
+        shaped = 0
+        for w in words:
+            v = cache.get(w)
+            if v is None:
+                v = looks_vietnamese_syllable(strip_diacritics(w))
+                if len(cache) < 200_000:
+                    cache[w] = v
+            shaped += v
+        return shaped >= 0.85 * len(words)
 
     def _fold(self, term: str) -> tuple[str, ...]:
         return tuple(t.folded for t in self._analyzer.tokens(term))
