@@ -8,7 +8,9 @@ Zipf-distributed words over topics, real function words at the head of the distr
 prints: index build time, single-query p50/p95 (short queries and profiles), add/update time,
 batch throughput of profiles (top-10 of each profile), recall@10 of the engine against a brute
 force exact scoring, and the wall-clock time of the whole `rank` command line process against a
-baseline process doing the same with scikit-learn (TfidfVectorizer + linear_kernel).
+baseline process doing the same with scikit-learn (TfidfVectorizer + linear_kernel). Then
+(``--real``) the index build against scikit-learn's fit on realistic text in the same run
+(bench_build_real.py: recombined real sentences of the registry seed and the dev sets).
 """
 
 from __future__ import annotations
@@ -446,11 +448,23 @@ def main(argv=None) -> None:
         "--recall-sample", type=int, default=200, help="queries checked against brute-force scoring"
     )
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--real",
+        type=int,
+        default=100_000,
+        help="documents of real sentences for the build-vs-scikit-learn run (0 = skip)",
+    )
     args = ap.parse_args(argv)
     gen = CorpusGenerator(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(s) for s in args.sizes.split(",") if s):
             bench_size(n, args, gen, Path(tmp))
+    if args.real:
+        # the same comparison on realistic text: recombined real sentences (bench_build_real)
+        from bench_build_real import main as real_build
+
+        print(f"== realistic text, {args.real} documents ==")
+        real_build(["--n", str(args.real), "--processes", str(args.build_processes)])
 
 
 if __name__ == "__main__":

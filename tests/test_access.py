@@ -181,6 +181,12 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "matching.dismiss": [("POST", "/matches/{match}/dismiss", MATCH_ACT)],
     "matching.deal": [("POST", "/matches/{match}/deal", MATCH_ACT)],
     "matching.start_rebuild": [("POST", "/admin/matching/rebuild", ADMIN_POST)],
+    "matching.terms": [("GET", "/admin/matching/terms", ADMIN)],
+    "matching.add_term_group": [("POST", "/admin/matching/terms", ADMIN_POST)],
+    "matching.merge_term_groups": [("POST", "/admin/matching/terms/merge", ADMIN_POST)],
+    "matching.retire_term_group": [
+        ("POST", "/admin/matching/terms/shrimp-farming/retire", ADMIN_POST)
+    ],
     "matching.unsubscribe": [("GET", "/matches/unsubscribe/{unsubscribe}", PUBLIC)],
     "site.notifications": [("GET", "/notifications", SIGNED_IN)],
     "site.notifications_read": [("POST", "/notifications/read", SIGNED_IN_POST)],

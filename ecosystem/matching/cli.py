@@ -6,7 +6,8 @@ rank
     "text"}`` or a profile ``{"id", "documents": [{"title", "text"}, ...]}``. Prints one line
     per hit, ``qid Q0 docid rank score hue-tfidf``, ranks from 1, best first, ties by doc id.
     ``--top-k 0`` ranks the whole corpus; documents sharing no term with a query are never
-    listed, so a query matching nothing prints no line. Pure TF-IDF cosine: no facets.
+    listed, so a query matching nothing prints no line. TF-IDF cosine with the queries expanded
+    through the shipped term dictionary (data/terms.csv: Vietnamese <-> English); no facets.
 
 Errors (unreadable file, bad JSON with its line number, missing or duplicate id, empty profile,
 negative --top-k) print one line on stderr and exit with status 2; never a traceback.

@@ -47,25 +47,33 @@ def _load(kind: str, object_id: int) -> Any:
 
 
 def explanation_data(explanation: Explanation) -> dict[str, Any]:
+    """What a proposal stores of its explanation: the readable terms (a dictionary bridge as
+    "nuôi tôm ≈ shrimp farming") with their share of the text score, and what the terms not
+    shown (numbers, function words, fragments, the tail) add up to, so the shares sum to 1."""
     total = explanation.text_score or 1.0
+    shown = sorted((t for t in explanation.terms if t.shown), key=lambda t: -t.contribution)
     terms = [
         {
-            "term": t.term,
+            "term": t.label,
             "share": round(t.contribution / total, 4),
             "contribution": round(t.contribution, 6),
+            **({"via": t.via, "target": t.term} if t.via else {}),
         }
-        for t in sorted(explanation.terms, key=lambda t: -t.contribution)[:MAX_TERMS]
+        for t in shown[:MAX_TERMS]
     ]
+    listed = sum(t.contribution for t in shown[:MAX_TERMS])
+    other = round(max(0.0, (explanation.text_score - listed) / total), 4)
     facets = [
         {
             "name": f.name,
             "ok": bool(f.ok),
+            "fit": round(float(f.fit), 4),
             "query": _plain(f.query_value),
             "doc": _plain(f.doc_value),
         }
         for f in explanation.facets
     ]
-    return {"terms": terms, "facets": facets}
+    return {"terms": terms, "other_share": other, "facets": facets}
 
 
 def _plain(value: Any) -> Any:
@@ -188,8 +196,9 @@ def recompute_all(index: MatchIndex, progress: Any = None) -> int:
 
 def build_index_documents() -> MatchIndex:
     from ecosystem.matching.documents import all_documents
+    from ecosystem.matching.term_operations import platform_dictionary
 
-    return MatchIndex.build(all_documents())
+    return MatchIndex.build(all_documents(), dictionary=platform_dictionary())
 
 
 def refresh_document(index: MatchIndex, kind: str, object_id: int) -> bool:

@@ -93,6 +93,13 @@ class TermContribution:
     term: str  # surface form as written in the document, e.g. "nuôi trồng thủy sản"
     contribution: float  # part of the text score; all of them add up to it
     features: tuple[str, ...]  # the index features behind it ("thuy san", "thủy", ...)
+    via: str = ""  # a dictionary bridge: the query's words it came from ("nuôi tôm")
+    shown: bool = True  # False: a number, function word or word fragment (explain_terms.readable)
+
+    @property
+    def label(self) -> str:
+        """ "nuôi tôm ≈ shrimp farming" for a bridge, the term itself otherwise."""
+        return f"{self.via} ≈ {self.term}" if self.via else self.term
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,20 @@ def available(seed_dir: Path = SEED_DIR) -> bool:
     return all((seed_dir / f"{n}.json").exists() for n in names)
 
 
+def add_field_roots(records: list[dict], seed_dir: Path = SEED_DIR) -> list[dict]:
+    """Each record's facets gain the top-level taxonomy codes of its fields (related fields)."""
+    from ecosystem.matching.facets import field_roots
+
+    parent_of = {t["code"]: t.get("parent") for t in _load("taxonomy", seed_dir)}
+    for rec in records:
+        members = [rec, *rec.get("documents", [])]
+        for m in members:
+            facets = m.get("facets")
+            if facets and facets.get("fields"):
+                facets["field_roots"] = field_roots(facets["fields"], parent_of)
+    return records
+
+
 def build_records(seed_dir: Path = SEED_DIR) -> list[dict]:
     results = [r for r in _load("results", seed_dir) if r.get("state") == "published"]
     needs = [n for n in _load("needs", seed_dir) if n.get("state") == "published"]
@@ -162,7 +176,7 @@ def build_records(seed_dir: Path = SEED_DIR) -> list[dict]:
                     "relevant": relevant[qid],
                 }
             )
-    return records
+    return add_field_roots(records, seed_dir)
 
 
 def write(path: Path = OUT, seed_dir: Path = SEED_DIR) -> int:

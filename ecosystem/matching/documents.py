@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from ecosystem.core.text import has_invalid_characters
 from ecosystem.extensions import db
 from ecosystem.matching.engine import Document
+from ecosystem.matching.facets import field_roots
 from ecosystem.registry.enums import Confidentiality
 from ecosystem.registry.models import LISTING_MODELS, Person, ResearchGroup, ResearchResult
 
@@ -32,6 +33,25 @@ def parse_doc_id(value: str) -> tuple[str, int]:
     return kind, int(object_id)
 
 
+def _parents() -> dict[str, str | None]:
+    """Taxonomy code -> parent code, read once per request or task (a rebuild asks per record)."""
+    from flask import g
+
+    from ecosystem.registry.models import ResearchField
+
+    parents = g.get("_matching_field_parents")
+    if parents is None:
+        rows = db.session.execute(select(ResearchField.code, ResearchField.parent_code))
+        parents = g._matching_field_parents = dict(rows.all())
+    return parents
+
+
+def _fields(codes) -> dict[str, list[str]]:
+    """The fields facet and its top-level branches (related fields fit partly, facets.py)."""
+    codes = [c for c in codes if c]
+    return {"fields": codes, "field_roots": field_roots(codes, _parents())}
+
+
 def _province(listing: Any) -> str:
     return listing.organisation.province or ""
 
@@ -44,7 +64,7 @@ def result_document(result: ResearchResult) -> Document:
         title=result.title,
         text=f"{result.summary}\n{public_details}".strip(),
         keywords=tuple(result.keywords or ()),
-        facets={"fields": [result.field_code], "trl": result.trl, "province": _province(result)},
+        facets={**_fields([result.field_code]), "trl": result.trl, "province": _province(result)},
     )
 
 
@@ -55,7 +75,7 @@ def need_document(need: Any) -> Document:
         title=need.title,
         text=f"{need.problem}\n{need.expected_outcome or ''}".strip(),
         facets={
-            "fields": [need.field_code],
+            **_fields([need.field_code]),
             "trl_wanted": need.trl_wanted,
             "deadline": need.deadline.isoformat() if need.deadline else None,
             "province": _province(need),
@@ -70,7 +90,7 @@ def startup_document(startup: Any) -> Document:
         title=startup.name,
         text=startup.pitch,
         facets={
-            "fields": [f.code for f in startup.sectors],
+            **_fields([f.code for f in startup.sectors]),
             "stage": startup.stage.value,
             "funding_sought": startup.funding_sought,
             "province": _province(startup),
@@ -86,7 +106,7 @@ def investor_document(investor: Any) -> Document:
         text=investor.thesis,
         keywords=tuple(f.name_vi for f in investor.sectors),
         facets={
-            "fields": [f.code for f in investor.sectors],
+            **_fields([f.code for f in investor.sectors]),
             "stages": list(investor.stages or []),
             "ticket_min": investor.ticket_min,
             "ticket_max": investor.ticket_max,
@@ -166,7 +186,7 @@ def group_profile(group: ResearchGroup) -> list[Document]:
                 kind="group",
                 title=group.name_vi,
                 text=about,
-                facets={"fields": fields},
+                facets=_fields(fields),
             )
         )
     return docs

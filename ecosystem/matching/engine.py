@@ -64,6 +64,7 @@ from ecosystem.matching.datatypes import (
 from ecosystem.matching.facets import FacetStore
 from ecosystem.matching.kernels import shift_norm_sums
 from ecosystem.matching.querying import QueryingMixin
+from ecosystem.matching.terms import shipped_dictionary
 from ecosystem.matching.text import Analyzer
 from ecosystem.matching.vectorize import (
     Vocabulary,
@@ -75,6 +76,8 @@ from ecosystem.matching.vectorize import (
     tokenize_batches,
 )
 from ecosystem.matching.weights import DEFAULT_WEIGHTS, Weights
+
+SHIPPED = object()  # the default dictionary: data/terms.csv
 
 # Documents tokenised and counted at a time by build(): bounds the memory of the token arrays;
 # feature ids depend on it (bigram ids are numbered per batch), so it is fixed.
@@ -104,8 +107,11 @@ class MatchIndex(QueryingMixin, BatchMixin):
     querying.py; many queries at once in batch.py.
     """
 
-    def __init__(self, weights: Weights = DEFAULT_WEIGHTS):
+    def __init__(self, weights: Weights = DEFAULT_WEIGHTS, dictionary=SHIPPED):
         self.weights = weights
+        # the term dictionary used to expand queries (terms.py); None: no expansion. It only
+        # acts on queries, so it can be replaced at any time (the web layer does on updates).
+        self.dictionary = shipped_dictionary() if dictionary is SHIPPED else dictionary
         self.analyzer = Analyzer(weights.analyzer)
         self.vocabulary = Vocabulary(self.analyzer)
         self.df = np.zeros(1024, np.int64)
@@ -139,11 +145,15 @@ class MatchIndex(QueryingMixin, BatchMixin):
     # ------------------------------------------------------------------ building
     @classmethod
     def build(
-        cls, documents: Iterable[Document], weights: Weights = DEFAULT_WEIGHTS, processes: int = 1
+        cls,
+        documents: Iterable[Document],
+        weights: Weights = DEFAULT_WEIGHTS,
+        processes: int = 1,
+        dictionary=SHIPPED,
     ):
         """An index of these documents. ``processes > 1`` tokenises on forked workers (large
         corpora, POSIX, main thread; the same index as a serial build)."""
-        index = cls(weights)
+        index = cls(weights, dictionary)
         docs = list(documents)
         seen: set[str] = set()
         for i, d in enumerate(docs):

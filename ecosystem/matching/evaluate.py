@@ -51,6 +51,7 @@ class DevQuery:
     lang: str = ""
     kinds: list[str] | None = None
     facets: dict | None = None
+    cross: bool = False  # a cross-language case: its answers are in the other language
 
 
 @dataclass
@@ -59,6 +60,7 @@ class DevSet:
     docs: list[Document]
     queries: list[DevQuery]
     meta: dict = field(default_factory=dict)
+    doc_lang: dict[str, str] = field(default_factory=dict)
 
 
 def _doc(obj: Mapping, default_id: str) -> Document:
@@ -77,6 +79,7 @@ def load_devset(path: str | Path) -> DevSet:
     docs: list[Document] = []
     queries: list[DevQuery] = []
     meta: dict = {}
+    doc_lang: dict[str, str] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -86,6 +89,8 @@ def load_devset(path: str | Path) -> DevSet:
             meta = obj
         elif kind == "doc":
             docs.append(_doc(obj, f"doc{number}"))
+            if obj.get("lang"):
+                doc_lang[docs[-1].id] = str(obj["lang"])
         elif kind == "query":
             qid = str(obj["id"])
             if "documents" in obj:
@@ -100,11 +105,12 @@ def load_devset(path: str | Path) -> DevSet:
                     lang=str(obj.get("lang") or ""),
                     kinds=obj.get("kinds"),
                     facets=obj.get("facets"),
+                    cross=bool(obj.get("cross")),
                 )
             )
         else:
             raise ValueError(f"{path}:{number}: unknown line type {kind!r}")
-    return DevSet(meta.get("name") or path.stem, docs, queries, meta)
+    return DevSet(meta.get("name") or path.stem, docs, queries, meta, doc_lang)
 
 
 def _folded(doc: Document) -> Document:
@@ -126,7 +132,9 @@ def _mean(values: Iterable[float]) -> float:
 def evaluate_devset(
     devset: DevSet, weights: Weights = DEFAULT_WEIGHTS, use_facets: bool = True
 ) -> dict[str, dict[str, float]]:
-    """Metrics per group: all queries, vi (accented), vi_folded, en, profiles."""
+    """Metrics per group: all queries, vi (accented), vi_folded, en, profiles; and for the
+    cross-language cases "cross" (and "cross_folded"), judged on their answers in the other
+    language only (a related document in the query's own language does not count there)."""
     index = MatchIndex.build(devset.docs, weights)
     rows: dict[str, list[tuple[float, float, float]]] = {}
     for q in devset.queries:
@@ -155,6 +163,17 @@ def evaluate_devset(
                 groups.append("profiles" + suffix)
             for g in groups:
                 rows.setdefault(g, []).append(m)
+            if q.cross:
+                other = {
+                    d: g for d, g in q.relevant.items() if devset.doc_lang.get(d, q.lang) != q.lang
+                }
+                rows.setdefault("cross" + suffix, []).append(
+                    (
+                        precision_at_1(ranking, other),
+                        reciprocal_rank(ranking, other),
+                        ndcg_at_k(ranking, other, 10),
+                    )
+                )
     return {
         g: {
             "queries": len(ms),

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ecosystem.core.formatting import format_date, format_vnd
 from ecosystem.registry.enums import label
@@ -28,9 +29,18 @@ def _fields_text(fit: dict[str, Any]) -> str:
     for code in codes:
         field = db.session.get(ResearchField, code)
         names.append(field.name(locale) if field else code)
+    if fit["ok"] and fit.get("fit", 1.0) < 1.0 - 1e-9:
+        return _("lĩnh vực gần (%(names)s)", names=", ".join(names))
     if fit["ok"]:
         return _("cùng lĩnh vực %(names)s", names=", ".join(names))
     return _("khác lĩnh vực (%(names)s)", names=", ".join(names))
+
+
+def unrelated_fields(explanation: dict[str, Any] | None) -> bool:
+    """The two records belong to unrelated fields (the list and detail pages mark it)."""
+    return any(
+        f.get("name") == "fields" and not f.get("ok") for f in (explanation or {}).get("facets", [])
+    )
 
 
 def _trl_text(fit: dict[str, Any]) -> str:
@@ -98,6 +108,22 @@ def facet_lines(explanation: dict[str, Any]) -> list[tuple[bool, str]]:
         if render is not None:
             lines.append((bool(fit.get("ok")), render(fit)))
     return lines
+
+
+FIT_LABELS = {
+    "strong": (_l("Rất phù hợp"), "text-bg-success"),
+    "good": (_l("Khá phù hợp"), "text-bg-primary"),
+    "weak": (_l("Ít phù hợp"), "text-bg-secondary"),
+}
+
+
+def fit(score: float | None) -> dict[str, str]:
+    """The band of a score for people: label, badge class and the number (for the hover)."""
+    from ecosystem.matching.weights import fit_band
+
+    band = fit_band(float(score or 0.0))
+    text, css = FIT_LABELS[band]
+    return {"band": band, "label": str(text), "css": css, "number": str(round((score or 0) * 100))}
 
 
 def summary(explanation: dict[str, Any]) -> str:

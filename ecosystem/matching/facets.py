@@ -4,6 +4,9 @@ Facets (all optional, in ``Document.facets``):
 
 ========================  ===================================================================
 ``fields``                list of taxonomy codes (both sides)
+``field_roots``           the top-level taxonomy codes of those fields (optional): a field of
+                          the same branch ("crop-production" for "aquaculture", both under
+                          "agriculture") is *related* and fits ``related_field_fit``
 ``trl``                   1-9, technology readiness of a result
 ``trl_wanted``            1-9, readiness a need asks for: a result fits when trl >= trl_wanted
 ``stage``                 a startup's stage (e.g. "seed")
@@ -53,6 +56,19 @@ class FacetFit:
     doc_value: Any
 
 
+def field_roots(codes, parent_of: Mapping[str, str | None]) -> list[str]:
+    """The top-level taxonomy codes of these fields (a field without parent is its own root)."""
+    roots = []
+    for code in codes or ():
+        seen = set()
+        while parent_of.get(code) and code not in seen:
+            seen.add(code)
+            code = parent_of[code]
+        if code not in roots:
+            roots.append(code)
+    return roots
+
+
 def _as_list(value) -> list[str]:
     if value is None or value == "":
         return []
@@ -92,6 +108,7 @@ def _as_date(value) -> int:
 @dataclass(frozen=True)
 class QueryFacets:
     fields: frozenset[str] = frozenset()
+    field_roots: frozenset[str] = frozenset()
     trl: int = 0
     trl_wanted: int = 0
     stage: str = ""
@@ -106,6 +123,7 @@ class QueryFacets:
         """Facets of a document, or of a profile: fields and stages united, the rest the first
         value given (TRL: the highest)."""
         fields: set[str] = set()
+        roots: set[str] = set()
         stages: set[str] = set()
         values: dict[str, Any] = {}
         trl = trl_wanted = 0
@@ -113,6 +131,7 @@ class QueryFacets:
             if not m:
                 continue
             fields.update(_as_list(m.get("fields")))
+            roots.update(_as_list(m.get("field_roots")))
             stages.update(_as_list(m.get("stages")))
             trl = max(trl, _as_int(m.get("trl")))
             trl_wanted = max(trl_wanted, _as_int(m.get("trl_wanted")))
@@ -121,6 +140,7 @@ class QueryFacets:
                     values[key] = m.get(key)
         return cls(
             fields=frozenset(fields),
+            field_roots=frozenset(roots),
             trl=trl,
             trl_wanted=trl_wanted,
             stage=str(values.get("stage", "")),
@@ -162,6 +182,7 @@ class FacetStore:
         self.n_fields = np.zeros(0, np.int16)
         self.n_stages = np.zeros(0, np.int16)
         self.field_sets: dict[str, np.ndarray] = {}  # code -> bool per slot
+        self.root_sets: dict[str, np.ndarray] = {}  # top-level field code -> bool per slot
         self.stage_sets: dict[str, np.ndarray] = {}
         self.codes: dict[str, int] = {}  # stage and province names -> code
         self.any_facets = False
@@ -182,7 +203,7 @@ class FacetStore:
             arr = np.full(new, np.nan)
             arr[: len(old)] = old
             setattr(self, name, arr)
-        for sets in (self.field_sets, self.stage_sets):
+        for sets in (self.field_sets, self.root_sets, self.stage_sets):
             for key, old in sets.items():
                 arr = np.zeros(new, bool)
                 arr[: len(old)] = old
@@ -210,6 +231,8 @@ class FacetStore:
         for f in fields:
             self._set_member(self.field_sets, f, slot)
         self.n_fields[slot] = len(fields)
+        for r in set(_as_list(facets.get("field_roots"))):
+            self._set_member(self.root_sets, r, slot)
         stages = set(_as_list(facets.get("stages")))
         for s in stages:
             self._set_member(self.stage_sets, s, slot)
@@ -228,7 +251,7 @@ class FacetStore:
 
     def clear(self, slot: int) -> None:
         """Forget a slot's facets (the slot is dead; keeps arrays consistent for reuse)."""
-        for sets in (self.field_sets, self.stage_sets):
+        for sets in (self.field_sets, self.root_sets, self.stage_sets):
             for arr in sets.values():
                 arr[slot] = False
         for name in ("trl", "trl_wanted", "stage", "deadline", "province", "n_fields", "n_stages"):
@@ -270,8 +293,15 @@ class FacetStore:
                     overlap += arr[slots]
             nf = self.n_fields[slots].astype(float)
             applies = nf > 0
-            fit = overlap / np.maximum(np.minimum(nf, len(q.fields)), 1)
-            yield w.field_weight, applies, np.minimum(fit, 1.0)
+            fit = np.minimum(overlap / np.maximum(np.minimum(nf, len(q.fields)), 1), 1.0)
+            if q.field_roots and w.related_field_fit > 0:
+                related = np.zeros(n, bool)
+                for r in q.field_roots:
+                    arr = self.root_sets.get(r)
+                    if arr is not None:
+                        related |= arr[slots]
+                fit = np.maximum(fit, np.where(related, w.related_field_fit, 0.0))
+            yield w.field_weight, applies, fit
         if q.trl_wanted:
             trl = self.trl[slots]
             yield w.trl_weight, trl > 0, (trl >= q.trl_wanted).astype(float)

@@ -228,3 +228,79 @@ def row_stats(indptr, data, indices, b, bb, s0, s1, s2):  # pragma: no cover - c
         s0[i] = t0
         s1[i] = t1
         s2[i] = t2
+
+
+@nb.njit(**_OPTIONS)
+def token_pairs(tids, tok_folded):  # pragma: no cover - compiled
+    """Bigram codes ``(left << 32) | right`` of adjacent tokens that both have a folded
+    feature (stop words and separators break pairs), in token order."""
+    n = len(tids)
+    out = np.empty(max(n - 1, 0), np.int64)
+    c = 0
+    for i in range(n - 1):
+        a = tok_folded[tids[i]]
+        b = tok_folded[tids[i + 1]]
+        if a >= 0 and b >= 0:
+            out[c] = (a << 32) | b
+            c += 1
+    return out[:c]
+
+
+@nb.njit(**_OPTIONS)
+def count_rows_csr(
+    tids, tok_folded, tok_accented, field_w, bigram_fids, n_docs, sep_field, sep_doc
+):  # pragma: no cover - compiled
+    """Weighted feature counts of a tokenised batch as CSR (indptr, indices, data), rows
+    sorted by feature and duplicates summed: the matrix the coo -> csr route made, in one
+    pass. ``bigram_fids`` holds the feature of each pair token_pairs found (-1: none)."""
+    n = len(tids)
+    # entries per document at most: 3 per token (folded, accented, bigram)
+    cols = np.empty(3 * n, np.int64)
+    vals = np.empty(3 * n, np.float64)
+    indptr = np.zeros(n_docs + 1, np.int64)
+    out_cols = np.empty(3 * n, np.int32)
+    out_vals = np.empty(3 * n, np.float64)
+    doc, field, pair, start, written = 0, 0, 0, 0, 0
+    k = 0  # entries of the current document
+    for i in range(n + 1):
+        f = tok_folded[tids[i]] if i < n else sep_doc
+        if f in (sep_doc, sep_field):
+            if f == sep_doc:
+                # close the document: sort its entries by feature, sum duplicates
+                if k:
+                    order = np.argsort(cols[start : start + k])
+                    last = -1
+                    for j in order:
+                        col = cols[start + j]
+                        if col == last:
+                            out_vals[written - 1] += vals[start + j]
+                        else:
+                            out_cols[written] = col
+                            out_vals[written] = vals[start + j]
+                            written += 1
+                            last = col
+                if doc < n_docs:
+                    indptr[doc + 1] = written
+                doc += 1
+                k = 0
+            field += 1
+            continue
+        if f < 0:  # a stop word: no feature
+            continue
+        w = field_w[field]
+        cols[start + k] = f
+        vals[start + k] = w
+        k += 1
+        a = tok_accented[tids[i]]
+        if a >= 0:
+            cols[start + k] = a
+            vals[start + k] = w
+            k += 1
+        if i + 1 < n and tok_folded[tids[i + 1]] >= 0:
+            b = bigram_fids[pair]
+            pair += 1
+            if b >= 0:
+                cols[start + k] = b
+                vals[start + k] = w
+                k += 1
+    return indptr, out_cols[:written], out_vals[:written]

@@ -89,3 +89,21 @@ class Match(TimestampMixin, Base):
 
     def interested_at(self, side: Side) -> dt.datetime | None:
         return self.source_interested_at if side is Side.source else self.target_interested_at
+
+
+class TermGroupRecord(TimestampMixin, Base):
+    """An admin's change to the term dictionary: a group added or edited (same ``group_id``
+    as a shipped group replaces it), merged into another or retired. The shipped groups
+    (matching/data/terms.csv) plus these rows are the platform's dictionary
+    (term_operations.platform_dictionary), applied at the next index update."""
+
+    __tablename__ = "term_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    field: Mapped[str] = mapped_column(sa.String(64), default="")
+    vi: Mapped[str] = mapped_column(sa.Text, default="")  # alternatives separated by "|"
+    en: Mapped[str] = mapped_column(sa.Text, default="")
+    retired: Mapped[bool] = mapped_column(default=False)
+    merged_into: Mapped[str | None] = mapped_column(sa.String(100))
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

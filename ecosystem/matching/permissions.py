@@ -148,3 +148,8 @@ def _result_introduced(user: Any, result: Any) -> bool:
         db.session.scalar(select(Match.id).where(condition, Match.state.in_(UNLOCKED)).limit(1))
         is not None
     )
+
+
+def can_edit_terms(user: Any) -> bool:
+    """The term dictionary is the platform's: its admins edit it."""
+    return user is not None and user.is_admin

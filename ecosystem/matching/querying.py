@@ -16,10 +16,12 @@ from ecosystem.matching.datatypes import (
     Hit,
     MatchingError,
     QueryLike,
+    TermContribution,
     UnknownDocumentError,
     _check_top_k,
     _Query,
 )
+from ecosystem.matching.expansion import expansion_parts, member_rows
 from ecosystem.matching.facets import QueryFacets, explain_facets
 from ecosystem.matching.scoring import candidates
 from ecosystem.matching.vectorize import _widen, count_rows
@@ -50,9 +52,21 @@ class QueryingMixin:
             agg = sp.csr_matrix(
                 (np.ones(len(flat)), (owner, np.arange(len(flat)))), shape=(len(groups), len(flat))
             )
-            vec = self._tfidf_normalized(self._tf(agg @ counts))
+            summed = _widen(self._tf(agg @ counts).tocsr(), nv)
+            parts = expansion_parts(self, flat)
+            if parts is not None:
+                rows, bridge_owner, _ = parts
+                to_query = sp.csr_matrix(
+                    (
+                        np.ones(len(bridge_owner)),
+                        (owner[bridge_owner], np.arange(len(rows.indptr) - 1)),
+                    ),
+                    shape=(len(groups), rows.shape[0]),
+                )
+                summed = summed + to_query @ rows
+            vec = self._tfidf_normalized(summed)
         else:
-            members = self._tfidf_normalized(self._rows(flat, grow=False))
+            members = self._tfidf_normalized(member_rows(self, flat)[0])
             agg = sp.csr_matrix(
                 (np.ones(len(flat)), (owner, np.arange(len(flat)))), shape=(len(groups), len(flat))
             )
@@ -265,7 +279,7 @@ class QueryingMixin:
             raise EmptyProfileError("empty profile: a profile needs at least one document")
         feats, vals = [], []
         for s in slots:
-            f, r = self._slot_row(s)
+            f, r = self._with_bridges(s, *self._slot_row(s))
             w = r * self.idf(f)
             norm = float(np.sqrt((w * w).sum()))
             if norm > 0:
@@ -285,6 +299,20 @@ class QueryingMixin:
         qf = QueryFacets.from_mappings([self.slot_docs[s].facets for s in slots])
         return _Query(vec.indices.astype(np.int64), vec.data.astype(np.float64), qf)
 
+    def _with_bridges(self, slot: int, f: np.ndarray, r: np.ndarray):
+        """An indexed document's stored row plus its dictionary bridges (as in _query_matrix),
+        so a query by id scores like the same document given as a query."""
+        parts = expansion_parts(self, [self.slot_docs[slot]])
+        if parts is None:
+            return f, r
+        rows = parts[0]
+        extra = np.asarray(rows.sum(axis=0)).ravel()
+        row = np.zeros(len(extra))
+        row[f] = r
+        row += extra
+        keep = np.flatnonzero(row)
+        return keep.astype(np.int64), row[keep]
+
     # ------------------------------------------------------------------ explanations
     def explain(
         self,
@@ -297,8 +325,6 @@ class QueryingMixin:
     ) -> Explanation:
         """Why ``doc_id`` scores what it does for ``query``: the shared terms (surface forms
         from the document) with contributions adding up to the text score, and the facets."""
-        from ecosystem.matching.explain_terms import group_contributions
-
         slot = self.id_to_slot.get(doc_id)
         if slot is None:
             raise UnknownDocumentError(f"unknown document id {doc_id!r}")
@@ -318,7 +344,50 @@ class QueryingMixin:
             )
         else:
             fits, mult = [], 1.0
-        terms = group_contributions(
-            self.analyzer, doc, self.weights, dict(zip(names, contrib.tolist(), strict=True))
-        )
+        members = self._members(query) if not _is_ids(query) else []
+        terms = self._explained_terms(members, doc, shared, names, contrib)
         return Explanation(doc_id, text_score * mult, text_score, mult, tuple(terms), tuple(fits))
+
+    def _explained_terms(self, members, doc, shared, names, contrib) -> list:
+        """The document's terms with their contributions; what a dictionary bridge brought is
+        split off (exactly: bridge_shares) into terms labelled "query words ≈ document words"."""
+        from ecosystem.matching.expansion import bridge_shares
+        from ecosystem.matching.explain_terms import display_terms, group_contributions
+
+        bridges, shares = bridge_shares(self, members, shared) if members else ([], None)
+        own = contrib.copy()
+        by_label: dict[tuple[str, str], list] = {}
+        for b, share in zip(bridges, shares if shares is not None else [], strict=True):
+            part = contrib * share
+            if not (part > 0).any():
+                continue
+            own -= part
+            found = group_contributions(
+                self.analyzer,
+                doc,
+                self.weights,
+                {n: float(v) for n, v, keep in zip(names, part, part > 0, strict=True) if keep},
+            )
+            if not found:
+                continue
+            key = (b.source, found[0].term)
+            total, feats = by_label.get(key, (0.0, set()))
+            by_label[key] = (
+                total + sum(t.contribution for t in found),
+                feats | {f for t in found for f in t.features},
+            )
+        terms = group_contributions(
+            self.analyzer, doc, self.weights, dict(zip(names, own.tolist(), strict=True))
+        )
+        terms = [t for t in terms if abs(t.contribution) > 1e-15]
+        terms += [
+            TermContribution(term, total, tuple(sorted(feats)), via=source)
+            for (source, term), (total, feats) in by_label.items()
+        ]
+        return display_terms(self, doc, terms)
+
+
+def _is_ids(query) -> bool:
+    return isinstance(query, str) or (
+        isinstance(query, list | tuple) and bool(query) and all(isinstance(x, str) for x in query)
+    )

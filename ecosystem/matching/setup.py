@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     signals.connect()
     # After an introduction both sides see each other's confidential details and contacts.
     register_details_rule(details_unlocked)
+    from ecosystem.matching import term_views  # noqa: F401 - adds the dictionary pages to bp
     from ecosystem.matching.views import bp
 
     app.register_blueprint(bp)

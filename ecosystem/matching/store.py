@@ -34,7 +34,17 @@ def index_path() -> Path:
 
 
 def load_index() -> MatchIndex | None:
-    """The last good index on disk (cached until the file changes), or None."""
+    """The last good index on disk (cached until the file changes), or None; with the term
+    dictionary in force now (admins' edits apply from the next index update)."""
+    index = _load_index()
+    if index is not None:
+        from ecosystem.matching.term_operations import platform_dictionary
+
+        index.dictionary = platform_dictionary()
+    return index
+
+
+def _load_index() -> MatchIndex | None:
     path = index_path()
     try:
         mtime = path.stat().st_mtime

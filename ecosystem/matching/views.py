@@ -32,7 +32,7 @@ from ecosystem.core.urls import is_safe_next
 from ecosystem.extensions import db
 from ecosystem.matching import operations as ops
 from ecosystem.matching import permissions as perms
-from ecosystem.matching.explain import facet_lines, summary
+from ecosystem.matching.explain import facet_lines, fit, summary, unrelated_fields
 from ecosystem.matching.models import ContractType, Match, MatchState, Side
 from ecosystem.matching.tasks import DIGEST_SALT, rebuild
 from ecosystem.matching.views_helpers import record, record_title
@@ -64,6 +64,8 @@ class DealForm(BaseForm):
 def _helpers() -> dict:
     return {
         "match_summary": summary,
+        "match_fit": fit,
+        "match_unrelated_fields": unrelated_fields,
         "match_facet_lines": facet_lines,
         "match_record": record,
         "record_title": record_title,

@@ -72,6 +72,12 @@ class Weights:
     # seed profiles nDCG@10 .787 against .767 (the best-member score, max, gave .812 on the
     # same 14 profiles - one query - at k times the cost and without one explainable vector).
     profile_mode: str = "centroid"
+    # Query expansion through the bilingual term dictionary (terms.py, data/terms.csv): each
+    # dictionary term found in a query adds its other-language equivalents at this weight
+    # (a multiplier of their tf' values). 0 turns expansion off. See bench/matching_measurements.md.
+    expansion_weight: float = 0.5
+    # Also add the same-language synonyms of a matched term ("lợn" -> "heo").
+    expand_same_language: bool = False
 
     # --- facets ---------------------------------------------------------------------------
     # final score = text score * multiplier, multiplier = (base + sum(w * fit)) / (base + sum(w))
@@ -79,7 +85,15 @@ class Weights:
     # base 1 and all facets failing, a match keeps 1 / (1 + sum(w)) of its text score: facets
     # re-rank, the text decides what is relevant at all.
     facet_base: float = 1.0
-    field_weight: float = 0.6  # share of the query's fields that the document also has
+    # Share of the query's fields that the document also has. A match across unrelated fields
+    # keeps 1 / (1 + field_weight) of its text score (and is marked "khác lĩnh vực"), so it
+    # ranks below a same-field match unless its text score is twice as high. 1.0 by
+    # measurement (bench/matching_measurements.md): seed nDCG@10 .899 vs .898 at 0.6 and
+    # .878 at 0 (folded .896 / .893 / .866); the cross-language set is flat from 0 to 2.5.
+    field_weight: float = 1.0
+    # Fit of a field of the same taxonomy branch (both under "agriculture", say), when the
+    # documents carry field_roots: between the same field (1) and an unrelated one (0).
+    related_field_fit: float = 0.5
     # result TRL >= TRL wanted by the need. Kept light: on the seed dev set TRL fit slightly
     # hurts (nDCG@10 .879 without, .873 at 0.4, .854 at 1.0) - intended matches there include
     # less mature results - but the platform promises it, so it nudges, it does not decide.
@@ -92,8 +106,26 @@ class Weights:
 
     def config_hash(self) -> str:
         """Stable hash of the values above (stored in saved indexes)."""
-        payload = json.dumps(asdict(self), sort_keys=True, default=str)
+        values = asdict(self)
+        for query_only in ("expansion_weight", "expand_same_language"):
+            values.pop(query_only)  # they change queries, never the saved index
+        payload = json.dumps(values, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
 DEFAULT_WEIGHTS = Weights()
+
+
+# How a score reads to a person (list and detail pages show the band, the number on hover).
+# Measured on the dev sets' top-10 lists (bench/matching_measurements.md): at 0.25 nine in ten
+# proposals are the intended answer (and three quarters of the answers score that much); from
+# 0.12 about half are; below, mostly related or unrelated records.
+FIT_STRONG = 0.25
+FIT_GOOD = 0.12
+
+
+def fit_band(score: float) -> str:
+    """ "strong", "good" or "weak"."""
+    if score >= FIT_STRONG:
+        return "strong"
+    return "good" if score >= FIT_GOOD else "weak"

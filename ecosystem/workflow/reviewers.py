@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from ecosystem.auth.models import PlatformRole, User, UserRole
 from ecosystem.extensions import db
 from ecosystem.matching.engine import Document, MatchIndex
+from ecosystem.matching.term_operations import platform_dictionary
 from ecosystem.registry.models import Person, ResearchGroup, ResearchResult, group_members
 from ecosystem.workflow import conflicts
 from ecosystem.workflow.models import ConflictOfInterest, FundApplication, ReviewAssignment
@@ -130,7 +131,11 @@ def build_index(users: Iterable[User] | None = None) -> MatchIndex | None:
     docs = [
         d for d in expert_documents(reviewers() if users is None else users) if d.text or d.keywords
     ]
-    return MatchIndex.build(docs) if docs else None
+    if not docs:
+        return None
+    # the platform's term dictionary (shipped groups plus the admins' edits): an English
+    # application finds the expert whose publications are Vietnamese, and the other way round
+    return MatchIndex.build(docs, dictionary=platform_dictionary())
 
 
 # The expert index of every reviewer takes a second to build for 2,000 experts: the
@@ -161,7 +166,10 @@ def expert_index() -> MatchIndex | None:
         if key not in _cache:
             _cache.clear()  # one current index per process is enough
             _cache[key] = build_index()
-        return _cache[key]
+        index = _cache[key]
+    if index is not None:
+        index.dictionary = platform_dictionary()  # edits apply without a rebuild
+    return index
 
 
 def _excluded(application: FundApplication) -> set[int]:

@@ -54,3 +54,45 @@ def test_dates_in_explanations_are_not_in_the_past_when_fitting(db_session):
     with current_app.test_request_context():
         (line,) = facet_lines({"facets": [{"name": "deadline", "ok": True, "query": future}]})
     assert line[0] is True and "còn hạn" in line[1]
+
+
+def test_list_and_detail_show_the_same_fit_band_with_the_number_on_hover(
+    client, world, world_match
+):
+    import re
+
+    from ecosystem.matching.weights import fit_band
+    from tests.matching_web.test_flow import open_list, sign_in
+
+    sign_in(client, world.users["enterprise"])
+    listing = open_list(client)
+    detail = client.get(f"/matches/{world_match.id}").get_data(as_text=True)
+    band = fit_band(world_match.score)
+    number = round(world_match.score * 100)
+    for page in (listing, detail):
+        badges = re.findall(r'data-fit="(\w+)" title="([^"]+)"', page)
+        assert (band, f"Điểm phù hợp {number}/100") in badges
+    assert "Điểm 0" not in detail  # no bare number instead of the band
+
+
+def test_stored_explanations_show_readable_terms_that_add_up(world, world_match):
+    terms = world_match.explanation["terms"]
+    assert terms
+    total = sum(t["share"] for t in terms) + world_match.explanation["other_share"]
+    assert total == pytest.approx(1.0, abs=1e-3)
+    for t in terms:
+        assert not t["term"].isdigit()
+        assert t["term"] not in {"ở", "đây", "ở đây", "và", "các", "của"}
+
+
+def test_unrelated_fields_are_marked(db_session):
+    from ecosystem.matching.explain import unrelated_fields
+
+    with current_app.test_request_context():
+        assert unrelated_fields({"facets": [{"name": "fields", "ok": False, "fit": 0}]})
+        assert not unrelated_fields({"facets": [{"name": "fields", "ok": True, "fit": 0.5}]})
+        assert not unrelated_fields({})
+        (line,) = facet_lines(
+            {"facets": [{"name": "fields", "ok": True, "fit": 0.5, "query": [], "doc": []}]}
+        )
+        assert "lĩnh vực gần" in line[1]
