@@ -241,6 +241,43 @@ def _vi(text: Any) -> str:
         return str(text)
 
 
+def equipment() -> Rows:
+    """The shared labs' published equipment with its fee basis (the 2025 Law's disclosure)."""
+    from ecosystem.labs.models import UserKind
+    from ecosystem.labs.queries import published_equipment
+
+    columns = [
+        "id", "lab_id", "lab", "operator_organisation_id", "name_vi", "name_en", "category",
+        "model", "fee_unit", "cost_maintenance", "cost_repair", "cost_operation",
+        "cost_depreciation", "unit_cost", "research_rate", "enterprise_rate",
+        "training_required", "updated_at",
+    ]  # fmt: skip
+    rows = [
+        {
+            "id": e.id,
+            "lab_id": e.lab_id,
+            "lab": e.lab.name_vi,
+            "operator_organisation_id": e.lab.organisation_id,
+            "name_vi": e.name_vi,
+            "name_en": e.name_en,
+            "category": e.category,
+            "model": e.model,
+            "fee_unit": e.fee_unit,
+            "cost_maintenance": e.cost_maintenance,
+            "cost_repair": e.cost_repair,
+            "cost_operation": e.cost_operation,
+            "cost_depreciation": e.cost_depreciation,
+            "unit_cost": e.unit_cost,
+            "research_rate": e.rate_for(UserKind.research),
+            "enterprise_rate": e.rate_for(UserKind.enterprise),
+            "training_required": e.training_required,
+            "updated_at": e.updated_at,
+        }
+        for e in published_equipment()
+    ]
+    return _records("equipment", columns, rows)
+
+
 def _builtin() -> list[Dataset]:
     return [
         Dataset(
@@ -276,6 +313,15 @@ def _builtin() -> list[Dataset]:
             _l("Hồ sơ khởi nghiệp đổi mới sáng tạo đã đăng: tên, giai đoạn, giới thiệu."),
             startups,
             ("khởi nghiệp", "startups"),
+        ),
+        Dataset(
+            "equipment",
+            _l("Thiết bị dùng chung và phí sử dụng"),
+            _l(
+                "Thiết bị của các phòng thí nghiệm dùng chung đã công bố: đơn vị vận hành, loại, model, cơ sở tính phí (bảo trì, sửa chữa, vận hành, khấu hao) và đơn giá theo đối tượng."
+            ),
+            equipment,
+            ("thiết bị dùng chung", "shared equipment"),
         ),
         Dataset(
             "fund-calls",

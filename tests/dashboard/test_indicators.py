@@ -398,7 +398,8 @@ def test_secretariat_sets_target_and_budget(client, secretariat):
 
 
 def test_a_later_feature_plugs_in_its_indicators_and_datasets(client, db_session):
-    """The labs feature registers a provider and a dataset without the dashboard importing it."""
+    """A later feature registers a provider and a dataset without the dashboard importing it
+    (the labs' own indicators are built in now; this one stands for the next feature)."""
     from ecosystem.dashboard.indicators import (
         Indicator,
         Value,
@@ -407,11 +408,11 @@ def test_a_later_feature_plugs_in_its_indicators_and_datasets(client, db_session
     )
     from ecosystem.dashboard.open_data import Dataset, register_dataset, unregister_dataset
 
-    def lab_indicators():
+    def later_indicators():
         return [
             Indicator(
-                "lab_utilisation",
-                "Hiệu suất sử dụng phòng thí nghiệm",
+                "later_rate",
+                "Tỷ lệ của tính năng sau",
                 "Giờ sử dụng ÷ giờ sẵn sàng × 100.",
                 "percent",
                 "Phòng thí nghiệm",
@@ -419,28 +420,27 @@ def test_a_later_feature_plugs_in_its_indicators_and_datasets(client, db_session
             )
         ]
 
-    register_provider("labs", lab_indicators)
+    register_provider("later", later_indicators)
     register_dataset(
         Dataset(
-            "equipment",
-            "Thiết bị",
-            "Thiết bị dùng chung",
-            lambda: (["id"], [{"id": "equipment-1"}]),
+            "later",
+            "Dữ liệu sau",
+            "Bộ dữ liệu của tính năng sau",
+            lambda: (["id"], [{"id": "later-1"}]),
         )
     )
     try:
-        assert "Hiệu suất sử dụng phòng thí nghiệm" in html_text(
-            client.get("/indicators/?year=2026")
-        )
-        assert "42,00%" in html_text(client.get("/indicators/lab_utilisation?period=quarter"))
+        assert "Tỷ lệ của tính năng sau" in html_text(client.get("/indicators/?year=2026"))
+        assert "42,00%" in html_text(client.get("/indicators/later_rate?period=quarter"))
         keys = {i["key"] for i in client.get("/api/v1/indicators").get_json()["items"]}
-        assert {"lab_utilisation", "cooperation_rate"} <= keys
-        assert "equipment-1" in client.get("/open-data/equipment.json").get_data(as_text=True)
+        assert {"later_rate", "lab_utilisation", "cooperation_rate"} <= keys
+        assert "later-1" in client.get("/open-data/later.json").get_data(as_text=True)
         assert client.get("/open-data/results.json").status_code == 200  # built-ins still there
     finally:
-        unregister_provider("labs")
-        unregister_dataset("equipment")
-    assert client.get("/indicators/lab_utilisation").status_code == 404
+        unregister_provider("later")
+        unregister_dataset("later")
+    assert client.get("/indicators/later_rate").status_code == 404
+    assert client.get("/indicators/lab_utilisation").status_code == 200  # built in
 
 
 def test_summary_export_holds_shares_and_headline(client, world):

@@ -41,11 +41,12 @@ def unregister_provider(name: str) -> None:
 
 
 def providers() -> dict[str, Provider]:
-    if "platform" not in _PROVIDERS:
-        from ecosystem.dashboard.indicators.builtin import platform_indicators
+    """The built-in indicators (platform, fund, labs), then those a feature registered (a
+    registered name replaces a built-in one of the same name)."""
+    from ecosystem.dashboard.indicators.builtin import platform_indicators
+    from ecosystem.dashboard.indicators.labs import lab_indicators
 
-        _PROVIDERS["platform"] = platform_indicators
-    return dict(_PROVIDERS)
+    return {"platform": platform_indicators, "labs": lab_indicators, **_PROVIDERS}
 
 
 def all_indicators() -> list[Indicator]:
