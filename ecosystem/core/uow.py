@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, flash, g, make_response
+from flask import Flask, Response, abort, current_app, flash, g, make_response, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -91,7 +91,9 @@ def finish_request(response: Response) -> Response:
     deferred = take_deferred_tasks()
     if deferred:
         app = current_app._get_current_object()
-        response.call_on_close(lambda: run_deferred_tasks(app, deferred))
+        request.environ.setdefault(AFTER_RESPONSE, []).append(
+            lambda: run_deferred_tasks(app, deferred)
+        )
     return response
 
 
@@ -117,7 +119,51 @@ def _conflict_response() -> Response:
     return make_response(render_error(error.status, error.message))
 
 
+AFTER_RESPONSE = "ecosystem.after_response"
+
+
+class _RunAfterResponse:
+    """WSGI middleware: run the request's in-process tasks once its body has been written.
+
+    Not at the response's close: the development server (``make run``) closes a response
+    only after draining the connection, which can wait for the browser for many seconds,
+    so a new need's proposals appeared late. The last chunk written is the moment the
+    visitor has the whole page (its length is known); the tasks run then, or at the close
+    if the body was never read to its end.
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Any]) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        callbacks: list[Callable[[], None]] = []
+        environ[AFTER_RESPONSE] = callbacks
+        return _Body(self.wsgi_app(environ, start_response), callbacks)
+
+
+class _Body:
+    def __init__(self, body: Any, callbacks: list[Callable[[], None]]) -> None:
+        self.body, self.callbacks = body, callbacks
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.body
+        self._run()
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self._run()
+
+    def _run(self) -> None:
+        callbacks, self.callbacks[:] = list(self.callbacks), []
+        for callback in callbacks:
+            callback()
+
+
 def init_unit_of_work(app: Flask) -> None:
     # Registered last so it runs first among the after-request functions: a replacement
     # response (the 409 above) still gets the security headers and the access log line.
     app.after_request(finish_request)
+    app.wsgi_app = _RunAfterResponse(app.wsgi_app)

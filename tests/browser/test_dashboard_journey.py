@@ -93,7 +93,7 @@ def test_committee_sees_the_dashboard_with_charts(page, live_server, committee_m
     labels = page.evaluate(
         "() => window.Chart.getChart(document.getElementById('task-shares')).data.labels"
     )
-    assert "Done" in labels
+    assert "Completed" in labels
     page.screenshot(path=str(SHOTS / "dashboard-en.png"), full_page=True)
     page.locator('form[action="/language"] button[name="lang"][value="vi"]').click()
     expect(page.locator("html")).to_have_attribute("lang", "vi")
