@@ -195,6 +195,7 @@ def _register_template_helpers(app: Flask) -> None:
         vnd=formatting.format_vnd,
         number=formatting.format_number,
         decimal=formatting.format_decimal,
+        details=formatting.format_details,
     )
 
     from ecosystem.registry.template_helpers import helpers as registry_helpers

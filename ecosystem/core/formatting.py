@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -81,3 +83,19 @@ def parse_vnd(text: str) -> int:
     if not cleaned.isdigit():
         raise ValueError(text)
     return int(cleaned)
+
+
+def format_details(value: Any) -> str:
+    """An audit row's details as a person reads them: ``key: value; …`` with the text as
+    typed (Vietnamese letters, not ``\\u`` escapes); nested values as compact JSON."""
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    parts = []
+    for key, item in value.items():
+        text = (
+            json.dumps(item, ensure_ascii=False, default=str, separators=(", ", ": "))
+            if isinstance(item, dict | list)
+            else str(item)
+        )
+        parts.append(f"{key}: {text}")
+    return "; ".join(parts)

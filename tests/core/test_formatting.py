@@ -39,3 +39,12 @@ def test_folding_removes_diacritics_and_case():
     import unicodedata
 
     assert normalize(unicodedata.normalize("NFD", "Huế")) == "huế"
+
+
+def test_audit_details_read_as_typed():
+    from ecosystem.core.formatting import format_details
+
+    text = format_details({"name": "Trường Đại học Huế", "moved": {"người": 2}, "ids": [1, 2]})
+    assert text == 'name: Trường Đại học Huế; moved: {"người": 2}; ids: [1, 2]'
+    assert "\\u" not in text
+    assert format_details(None) == ""
