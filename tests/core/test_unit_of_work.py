@@ -63,14 +63,22 @@ def test_housekeeping_is_written_even_when_the_request_fails(app, db_session):
         assert audit_count("test.rejected_work") == 0
 
 
-def test_in_process_tasks_wait_until_the_response_is_closed(app, db_session):
+def test_in_process_tasks_wait_until_the_body_is_written(app, db_session):
+    from ecosystem.core.uow import AFTER_RESPONSE, _Body
+
     ran: list[str] = []
-    with app.test_request_context("/", method="POST"):
+    with app.test_request_context("/", method="POST") as ctx:
+        ctx.request.environ[AFTER_RESPONSE] = callbacks = []
         call_after_commit(ran.append, "task")
-        response = finish_request(Response("page", status=200))
+        finish_request(Response("page", status=200))
         assert ran == []  # committed, but the response has not been sent yet
         assert not g.get("_deferred_tasks")
-    response.close()
+    body = _Body([b"pa", b"ge"], callbacks)
+    chunks = iter(body)
+    assert next(chunks) == b"pa" and ran == []
+    assert next(chunks) == b"ge" and ran == []  # the last chunk is being written
+    assert list(chunks) == [] and ran == ["task"]  # written: now the task runs, once
+    body.close()
     assert ran == ["task"]
 
 
