@@ -29,7 +29,17 @@ pytestmark = [
 
 @pytest.fixture
 def worker_setup(tmp_path):
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'worker.db'}"
+    # A database of the test's own (a private schema on PostgreSQL): what the worker
+    # commits never reaches the tests that follow.
+    base = os.environ.get("DATABASE_URL")
+    schema = f"w_{uuid.uuid4().hex[:10]}" if base else None
+    if base:
+        admin = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    else:
+        url = f"sqlite:///{tmp_path / 'worker.db'}"
     queue = f"test-{uuid.uuid4().hex[:8]}"  # stale workers of other runs never take our tasks
     config = make_config(
         tmp_path,
@@ -41,8 +51,8 @@ def worker_setup(tmp_path):
     )
     app = create_app(config)
     with app.app_context():
-        if url.startswith("sqlite"):
-            upgrade()
+        upgrade()
+    app.config["WORKER_DATABASE_URL"] = url
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -73,12 +83,21 @@ def worker_setup(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    yield app, worker
-    worker.terminate()
     try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+        yield app, worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if schema:
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+            admin.dispose()
 
 
 def _wait_for(app, job_id, timeout=60.0):
@@ -166,7 +185,7 @@ def test_a_worker_killed_mid_import_leaves_a_failed_job_and_nothing_applied(
     app.config["JOB_TIMEOUT_SECONDS"] = timeout
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=os.environ.get("DATABASE_URL") or app.config["SQLALCHEMY_DATABASE_URI"],
+        DATABASE_URL=app.config["WORKER_DATABASE_URL"],
         CELERY_BROKER_URL=BROKER,
         ECOSYSTEM_INSTANCE=app.instance_path,
         LOG_FORMAT="text",
@@ -252,8 +271,7 @@ def test_index_tasks_go_to_the_one_matching_worker(worker_setup, tmp_path):
     }
     env = {
         **os.environ,
-        "DATABASE_URL": os.environ.get("DATABASE_URL")
-        or str(app.config["SQLALCHEMY_DATABASE_URI"]),
+        "DATABASE_URL": app.config["WORKER_DATABASE_URL"],
         "CELERY_BROKER_URL": BROKER,
         "ECOSYSTEM_INSTANCE": app.instance_path,
         "LOG_FORMAT": "text",
