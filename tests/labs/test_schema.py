@@ -11,7 +11,12 @@ import sqlalchemy as sa
 
 from ecosystem.extensions import db
 
-EXCLUSION = "SELECT count(*) FROM pg_constraint WHERE conname = 'ex_lab_holds_no_overlap'"
+# In this connection's own schema: other private schemas (the browser tests' live server)
+# may exist at the same moment.
+EXCLUSION = (
+    "SELECT count(*) FROM pg_constraint WHERE conname = 'ex_lab_holds_no_overlap'"
+    " AND connamespace = current_schema()::regnamespace"
+)
 TRIGGERS = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'lab_holds_no_overlap%'"
 
 
