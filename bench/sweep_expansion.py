@@ -5,8 +5,8 @@ PYTHONPATH=. python bench/sweep_expansion.py
 
 from dataclasses import replace
 
-from ecosystem.matching.evaluate import default_devsets, evaluate_paths
-from ecosystem.matching.weights import DEFAULT_WEIGHTS
+from ecosystem.matching.engine.evaluate import default_devsets, evaluate_paths
+from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS
 
 # (dev set, group): the cross-language cases, and the two sets written before the dictionary
 GROUPS = (

@@ -7,8 +7,8 @@ import ast
 import sys
 from dataclasses import replace
 
-from ecosystem.matching.evaluate import default_devsets, evaluate_paths
-from ecosystem.matching.weights import DEFAULT_WEIGHTS
+from ecosystem.matching.engine.evaluate import default_devsets, evaluate_paths
+from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS
 
 GROUPS = [
     ("hue-crosslang", "cross"),

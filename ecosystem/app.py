@@ -178,7 +178,7 @@ def _register_blueprints(app: Flask) -> None:
         open_data_bp,
     ):
         app.register_blueprint(blueprint)
-    from ecosystem.matching.setup import init_app as init_matching
+    from ecosystem.matching.wiring import init_app as init_matching
 
     init_matching(app)
 

@@ -21,8 +21,8 @@ def seed_demo() -> int:
     updates); when anything was created, the index and proposals are rebuilt once.
     """
     from ecosystem.extensions import db
-    from ecosystem.matching.setup import seed_matching
     from ecosystem.matching.signals import paused
+    from ecosystem.matching.wiring import seed_matching
 
     with paused():
         created = sum(part() for part in seed_parts())

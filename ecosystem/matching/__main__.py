@@ -5,7 +5,7 @@ Kept light: numpy and scipy are imported only once a command runs (see cli.py).
 
 import sys
 
-from ecosystem.matching.cli import main
+from ecosystem.matching.engine.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

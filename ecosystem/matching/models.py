@@ -94,7 +94,7 @@ class Match(TimestampMixin, Base):
 class TermGroupRecord(TimestampMixin, Base):
     """An admin's change to the term dictionary: a group added or edited (same ``group_id``
     as a shipped group replaces it), merged into another or retired. The shipped groups
-    (matching/data/terms.csv) plus these rows are the platform's dictionary
+    (matching/engine/data/terms.csv) plus these rows are the platform's dictionary
     (term_operations.platform_dictionary), applied at the next index update."""
 
     __tablename__ = "term_groups"

@@ -158,7 +158,7 @@ def report_deal(
 
 def _tell(match: Match, acting_side: Side | None, key: str, user: Any, **extra: Any) -> None:
     """Notify the other side (or both sides when ``acting_side`` is None), in the app and by mail."""
-    from ecosystem.matching.views_helpers import match_title, org_name
+    from ecosystem.matching.proposal_records import match_title, org_name
 
     sides = (
         [Side.source, Side.target]

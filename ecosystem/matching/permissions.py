@@ -49,7 +49,7 @@ def can_view_match(user: Any, match: Match | None) -> bool:
 
 
 def _records_visible(user: Any, match: Match) -> bool:
-    from ecosystem.matching.views_helpers import record
+    from ecosystem.matching.proposal_records import record
     from ecosystem.registry.permissions import can_view_listing
 
     for kind, object_id in (

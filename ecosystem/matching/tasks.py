@@ -18,11 +18,11 @@ from ecosystem.core.mail import send_mail
 from ecosystem.core.models import utcnow
 from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
-from ecosystem.matching import compute
-from ecosystem.matching.documents import INDEXED_KINDS, skipped_on_failure
+from ecosystem.matching import proposals
 from ecosystem.matching.models import Match, MatchState
-from ecosystem.matching.store import index_lock, load_index, save_index
-from ecosystem.matching.views_helpers import match_title
+from ecosystem.matching.proposal_records import match_title
+from ecosystem.matching.registry_documents import INDEXED_KINDS, skipped_on_failure
+from ecosystem.matching.saved_index import index_lock, load_index, save_index
 from ecosystem.registry.models import LISTING_MODELS, Person, ResearchGroup
 
 
@@ -64,12 +64,12 @@ def update_records(items: list[list[Any]]) -> dict:
     with index_lock():
         index = load_index()
         if index is None:
-            index = compute.build_index_documents()
+            index = proposals.build_index_documents()
         for kind, object_id in records:
             if kind not in INDEXED_KINDS:
                 continue
             with skipped_on_failure(kind, object_id, "document", writes=False):
-                if compute.refresh_document(index, kind, object_id):
+                if proposals.refresh_document(index, kind, object_id):
                     substantial.add((kind, object_id))
         save_index(index)
         _revive_dismissed(substantial)
@@ -78,11 +78,11 @@ def update_records(items: list[list[Any]]) -> dict:
         sources: set[tuple[str, int]] = set()
         for kind, object_id in records:
             with skipped_on_failure(kind, object_id, "affected sources", writes=False):
-                sources |= compute.sources_affected(index, kind, object_id)
+                sources |= proposals.sources_affected(index, kind, object_id)
         _drop_proposals_of_hidden(records)
-        proposals = compute.recompute_sources(index, sources)
+        count = proposals.recompute_sources(index, sources)
         db.session.commit()
-    return {"records": len(records), "sources": len(sources), "proposals": proposals}
+    return {"records": len(records), "sources": len(sources), "proposals": count}
 
 
 def _revive_dismissed(records: set[tuple[str, int]]) -> None:
@@ -137,21 +137,21 @@ def rebuild_index(run: JobRun | None = None) -> dict[str, Any]:
             )
 
     with index_lock():
-        index = compute.build_index_documents()
+        index = proposals.build_index_documents()
         save_index(index)
         if run is not None:
             run.progress(20, _("Đã dựng chỉ mục với %(n)d tài liệu", n=len(index)))
-        proposals = compute.recompute_all(index, report)
+        count = proposals.recompute_all(index, report)
         if run is not None:
             run.progress(
                 100,
                 _(
                     "Đã tính lại %(proposals)d đề xuất từ %(documents)d hồ sơ.",
-                    proposals=proposals,
+                    proposals=count,
                     documents=len(index),
                 ),
             )
-    return {"documents": len(index), "proposals": proposals, "url": "/matches"}
+    return {"documents": len(index), "proposals": count, "url": "/matches"}
 
 
 @shared_task(name="matching.rebuild")

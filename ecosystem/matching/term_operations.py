@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.extensions import db
+from ecosystem.matching.engine import TermDictionary, TermGroup, merge_groups, read_groups
 from ecosystem.matching.models import TermGroupRecord
-from ecosystem.matching.terms import TermDictionary, TermGroup, merge_groups, read_groups
 
 _cache: dict[str, Any] = {"stamp": None, "dictionary": None}
 

@@ -32,10 +32,10 @@ from ecosystem.core.urls import is_safe_next
 from ecosystem.extensions import db
 from ecosystem.matching import operations as ops
 from ecosystem.matching import permissions as perms
-from ecosystem.matching.explain import facet_lines, fit, summary, unrelated_fields
+from ecosystem.matching.explanation_text import facet_lines, fit, summary, unrelated_fields
 from ecosystem.matching.models import ContractType, Match, MatchState, Side
+from ecosystem.matching.proposal_records import record, record_title
 from ecosystem.matching.tasks import DIGEST_SALT, rebuild
-from ecosystem.matching.views_helpers import record, record_title
 from ecosystem.registry.listing_operations import owners
 from ecosystem.registry.models import Organisation
 

@@ -19,7 +19,7 @@ from flask import current_app
 
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
-from ecosystem.matching import store
+from ecosystem.matching import saved_index
 from ecosystem.registry import listing_operations as listing_ops
 from ecosystem.registry import operations as registry_ops
 from ecosystem.registry.enums import OrgKind
@@ -115,7 +115,7 @@ def fresh_index(app):
         for path in folder.glob("*"):
             if path.is_file():
                 path.unlink()
-        store.forget_cache()
+        saved_index.forget_cache()
 
     wipe()
     yield

@@ -8,7 +8,7 @@ import pytest
 from flask import current_app
 from flask_babel import force_locale
 
-from ecosystem.matching.explain import facet_lines, summary
+from ecosystem.matching.explanation_text import facet_lines, summary
 
 EXPLANATION = {
     "terms": [
@@ -61,7 +61,7 @@ def test_list_and_detail_show_the_same_fit_band_with_the_number_on_hover(
 ):
     import re
 
-    from ecosystem.matching.weights import fit_band
+    from ecosystem.matching.engine.weights import fit_band
     from tests.matching_web.test_flow import open_list, sign_in
 
     sign_in(client, world.users["enterprise"])
@@ -86,7 +86,7 @@ def test_stored_explanations_show_readable_terms_that_add_up(world, world_match)
 
 
 def test_unrelated_fields_are_marked(db_session):
-    from ecosystem.matching.explain import unrelated_fields
+    from ecosystem.matching.explanation_text import unrelated_fields
 
     with current_app.test_request_context():
         assert unrelated_fields({"facets": [{"name": "fields", "ok": False, "fit": 0}]})

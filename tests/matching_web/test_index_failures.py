@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from ecosystem.extensions import db
-from ecosystem.matching import documents, signals, store
+from ecosystem.matching import registry_documents, saved_index, signals
 from ecosystem.matching.tasks import rebuild_index
 from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.models import ResearchResult, TechnologyNeed
@@ -30,14 +30,14 @@ def broken(monkeypatch):
     """Makes building the document of the given records fail, as an unforeseen bug in one
     record's data would (the NUL case below is a real one, on SQLite only)."""
     ids: set[tuple[str, int]] = set()
-    for kind, build in list(documents.BUILDERS.items()):
+    for kind, build in list(registry_documents.BUILDERS.items()):
 
         def failing(listing, kind=kind, build=build):
             if (kind, listing.id) in ids:
                 raise RuntimeError(f"cannot build {kind}:{listing.id}")
             return build(listing)
 
-        monkeypatch.setitem(documents.BUILDERS, kind, failing)
+        monkeypatch.setitem(registry_documents.BUILDERS, kind, failing)
     return ids
 
 
@@ -48,7 +48,7 @@ def test_the_rebuild_skips_a_record_that_fails(orgs, make_need, make_result, bro
         good_result, bad_result = make_result(university), make_result(university)
         commit()
     broken.update({("need", bad_need.id), ("result", bad_result.id)})
-    with caplog.at_level(logging.ERROR, logger="ecosystem.matching.documents"):
+    with caplog.at_level(logging.ERROR, logger="ecosystem.matching.registry_documents"):
         summary = rebuild_index()
     commit()
     assert summary["documents"] == 2  # the good need and the good result
@@ -65,13 +65,13 @@ def test_an_index_update_skips_a_record_that_fails(orgs, make_need, make_result,
     commit()  # the index exists
     good, bad = make_need(enterprise), make_need(enterprise)
     broken.add(("need", bad.id))
-    with caplog.at_level(logging.ERROR, logger="ecosystem.matching.documents"):
+    with caplog.at_level(logging.ERROR, logger="ecosystem.matching.registry_documents"):
         commit()  # one update task for both new needs
     result_id = db.session.scalar(sa.select(ResearchResult.id))
     assert the_match("need", good.id, "result", result_id) is not None
     assert the_match("need", bad.id, "result", result_id) is None
     assert f"need:{bad.id}" in caplog.text
-    index = store.load_index()
+    index = saved_index.load_index()
     assert f"need:{good.id}" in index and f"need:{bad.id}" not in index
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from ecosystem.core.jobs import Job, JobState
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
-from ecosystem.matching import compute, signals, store
+from ecosystem.matching import proposals, saved_index, signals
 from ecosystem.matching.models import Match, MatchState
 from ecosystem.registry import listing_operations as listing_ops
 from ecosystem.registry.enums import OrgKind
@@ -62,19 +62,19 @@ def test_need_gets_the_right_result_first_with_a_true_explanation(
         keywords=["vi sinh", "đáy ao"],
     )
     commit()
-    proposals = proposals_of("need", world.need.id)
-    assert [m.target_id for m in proposals][0] == world.result.id
-    assert proposals[0].rank == 1
-    assert heritage.id not in {m.target_id for m in proposals}
-    if other.id in {m.target_id for m in proposals}:
-        assert proposals[0].score > next(m.score for m in proposals if m.target_id == other.id)
+    listed = proposals_of("need", world.need.id)
+    assert [m.target_id for m in listed][0] == world.result.id
+    assert listed[0].rank == 1
+    assert heritage.id not in {m.target_id for m in listed}
+    if other.id in {m.target_id for m in listed}:
+        assert listed[0].score > next(m.score for m in listed if m.target_id == other.id)
 
-    match = proposals[0]
+    match = listed[0]
     assert match.state is MatchState.proposed
     assert match.score == pytest.approx(match.text_score * match.facet_multiplier, rel=1e-6)
-    assert match.score >= compute.MIN_SCORE
+    assert match.score >= proposals.MIN_SCORE
     terms = match.explanation["terms"]
-    assert 0 < len(terms) <= compute.MAX_TERMS
+    assert 0 < len(terms) <= proposals.MAX_TERMS
     # Every term is really in both records (the public text of the result, the need's text).
     result_text = " ".join(
         [world.result.title, world.result.summary, *world.result.keywords]
@@ -90,8 +90,8 @@ def test_need_gets_the_right_result_first_with_a_true_explanation(
     stored = sum(t["contribution"] for t in terms)
     assert stored <= match.text_score + 1e-5
     # All the contributions (not only the stored top ones) add up to the text score.
-    index = store.load_index()
-    query = compute._source_query("need", world.need)
+    index = saved_index.load_index()
+    query = proposals._source_query("need", world.need)
     explanation = index.explain(query, f"result:{world.result.id}")
     assert sum(t.contribution for t in explanation.terms) == pytest.approx(
         match.text_score, rel=1e-4
@@ -368,9 +368,9 @@ def test_a_damaged_index_is_never_used_and_pages_do_not_need_it(
     owner = make_member(enterprise)
     need = make_need(enterprise)
     commit()
-    path = store.index_path()
+    path = saved_index.index_path()
     path.write_bytes(b"not an index at all")
-    store.forget_cache()
+    saved_index.forget_cache()
     login(client, owner)
     assert client.get("/matches").status_code == 200
     assert client.get(f"/needs/{need.id}").status_code == 200
@@ -378,9 +378,9 @@ def test_a_damaged_index_is_never_used_and_pages_do_not_need_it(
     result = make_result(university)
     commit()
     assert the_match("need", need.id, "result", result.id) is not None
-    store.forget_cache()
-    assert store.load_index() is not None
-    assert f"result:{result.id}" in store.load_index()
+    saved_index.forget_cache()
+    assert saved_index.load_index() is not None
+    assert f"result:{result.id}" in saved_index.load_index()
 
 
 def test_a_members_new_expertise_refreshes_the_groups_proposals(
@@ -408,7 +408,7 @@ def test_a_members_new_expertise_refreshes_the_groups_proposals(
 def test_when_a_proposed_record_goes_the_next_best_takes_its_place(
     monkeypatch, make_need, make_result, university, make_org, enterprise
 ):
-    monkeypatch.setattr(compute, "TOP_K", 1)
+    monkeypatch.setattr(proposals, "TOP_K", 1)
     need = make_need(enterprise)
     best = make_result(university)
     runner_up = make_result(

@@ -120,7 +120,7 @@ def test_an_edit_applies_at_the_next_index_update(admin, make_org, make_result, 
 
 
 def test_reviewer_matching_uses_the_platform_dictionary(admin, make_user, make_person, make_org):
-    from ecosystem.matching.engine import Document
+    from ecosystem.matching.engine.index import Document
     from ecosystem.workflow import reviewers
 
     org = make_org("Trường Đại học Khoa học Huế", kind=OrgKind.university)

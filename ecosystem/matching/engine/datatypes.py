@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ecosystem.matching.facets import FacetFit, QueryFacets
+from ecosystem.matching.engine.facets import FacetFit, QueryFacets
 
 __all__ = [
     "Document",

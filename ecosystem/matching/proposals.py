@@ -14,7 +14,9 @@ from sqlalchemy import delete, select
 
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
-from ecosystem.matching.documents import (
+from ecosystem.matching.engine import Document, Explanation, Hit, MatchIndex, MatchingError
+from ecosystem.matching.models import Match, MatchState
+from ecosystem.matching.registry_documents import (
     doc_id,
     document_for,
     group_profile,
@@ -22,8 +24,6 @@ from ecosystem.matching.documents import (
     parse_doc_id,
     skipped_on_failure,
 )
-from ecosystem.matching.engine import Document, Explanation, Hit, MatchIndex, MatchingError
-from ecosystem.matching.models import Match, MatchState
 from ecosystem.registry.models import LISTING_MODELS, ResearchGroup
 
 TOP_K = 10
@@ -195,7 +195,7 @@ def recompute_all(index: MatchIndex, progress: Any = None) -> int:
 
 
 def build_index_documents() -> MatchIndex:
-    from ecosystem.matching.documents import all_documents
+    from ecosystem.matching.registry_documents import all_documents
     from ecosystem.matching.term_operations import platform_dictionary
 
     return MatchIndex.build(all_documents(), dictionary=platform_dictionary())

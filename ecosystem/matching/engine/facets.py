@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ecosystem.matching.weights import (
+from ecosystem.matching.engine.weights import (
     FACET_DEADLINE,
     FACET_FIELDS,
     FACET_PROVINCE,

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ecosystem.matching.datatypes import Document
-from ecosystem.matching.terms import Bridge
-from ecosystem.matching.vectorize import _widen, count_rows
+from ecosystem.matching.engine.datatypes import Document
+from ecosystem.matching.engine.terms import Bridge
+from ecosystem.matching.engine.vectorize import _widen, count_rows
 
 
 def document_bridges(dictionary, doc: Document, same_language: bool) -> list[Bridge]:

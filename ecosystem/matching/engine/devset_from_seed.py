@@ -10,7 +10,7 @@ and which research group which need. This turns it into a dev set (evaluate.py f
 * research group -> needs: a *profile* (the group's description and its published results)
   against published needs.
 
-    python -m ecosystem.matching.devset_from_seed   # rewrites data/devset_seed.jsonl
+    python -m ecosystem.matching.engine.devset_from_seed   # rewrites data/devset_seed.jsonl
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import json
 import sys
 from pathlib import Path
 
-from ecosystem.core.text import normalize
-from ecosystem.matching.text import ENGLISH_STOP, TOKEN_RE
+from ecosystem.matching.engine.folding import normalize
+from ecosystem.matching.engine.text import ENGLISH_STOP, TOKEN_RE
 
-SEED_DIR = Path(__file__).resolve().parents[1] / "registry" / "seed"
+SEED_DIR = Path(__file__).resolve().parents[2] / "registry" / "seed"
 OUT = Path(__file__).resolve().parent / "data" / "devset_seed.jsonl"
 
 
@@ -43,7 +43,7 @@ def available(seed_dir: Path = SEED_DIR) -> bool:
 
 def add_field_roots(records: list[dict], seed_dir: Path = SEED_DIR) -> list[dict]:
     """Each record's facets gain the top-level taxonomy codes of its fields (related fields)."""
-    from ecosystem.matching.facets import field_roots
+    from ecosystem.matching.engine.facets import field_roots
 
     parent_of = {t["code"]: t.get("parent") for t in _load("taxonomy", seed_dir)}
     for rec in records:

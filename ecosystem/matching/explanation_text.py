@@ -119,7 +119,7 @@ FIT_LABELS = {
 
 def fit(score: float | None) -> dict[str, str]:
     """The band of a score for people: label, badge class and the number (for the hover)."""
-    from ecosystem.matching.weights import fit_band
+    from ecosystem.matching.engine import fit_band
 
     band = fit_band(float(score or 0.0))
     text, css = FIT_LABELS[band]

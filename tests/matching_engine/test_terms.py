@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from ecosystem.matching.engine import Document, MatchIndex
-from ecosystem.matching.terms import (
+from ecosystem.matching.engine.index import Document, MatchIndex
+from ecosystem.matching.engine.terms import (
     TermDictionary,
     TermGroup,
     looks_vietnamese,
@@ -13,7 +13,7 @@ from ecosystem.matching.terms import (
     read_groups,
     shipped_dictionary,
 )
-from ecosystem.matching.weights import DEFAULT_WEIGHTS
+from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS
 
 SMALL = TermDictionary(
     [

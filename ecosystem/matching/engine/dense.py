@@ -26,8 +26,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ecosystem.matching.kernels import dense_candidates, exact_scores
-from ecosystem.matching.scoring import Candidates, each_query
+from ecosystem.matching.engine._kernels import dense_candidates, exact_scores
+from ecosystem.matching.engine.scoring import Candidates, each_query
 
 # A head feature is worth its column in the product when the postings it would read for an
 # average query of the block (share of queries having it x df) exceed this share of the

@@ -15,8 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ecosystem.core.text import has_invalid_characters
 from ecosystem.extensions import db
-from ecosystem.matching.engine import Document
-from ecosystem.matching.facets import field_roots
+from ecosystem.matching.engine import Document, field_roots
 from ecosystem.registry.enums import Confidentiality
 from ecosystem.registry.models import LISTING_MODELS, Person, ResearchGroup, ResearchResult
 

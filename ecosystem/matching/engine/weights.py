@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from ecosystem.matching.text import AnalyzerOptions
+from ecosystem.matching.engine.text import AnalyzerOptions
 
 # Facet names, as they appear in explanations (the web layer translates them).
 FACET_FIELDS = "fields"

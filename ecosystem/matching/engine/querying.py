@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ecosystem.matching.datatypes import (
+from ecosystem.matching.engine.datatypes import (
     Document,
     EmptyProfileError,
     Explanation,
@@ -21,10 +21,10 @@ from ecosystem.matching.datatypes import (
     _check_top_k,
     _Query,
 )
-from ecosystem.matching.expansion import expansion_parts, member_rows
-from ecosystem.matching.facets import QueryFacets, explain_facets
-from ecosystem.matching.scoring import candidates
-from ecosystem.matching.vectorize import _widen, count_rows
+from ecosystem.matching.engine.expansion import expansion_parts, member_rows
+from ecosystem.matching.engine.facets import QueryFacets, explain_facets
+from ecosystem.matching.engine.scoring import candidates
+from ecosystem.matching.engine.vectorize import _widen, count_rows
 
 
 class QueryingMixin:
@@ -351,8 +351,8 @@ class QueryingMixin:
     def _explained_terms(self, members, doc, shared, names, contrib) -> list:
         """The document's terms with their contributions; what a dictionary bridge brought is
         split off (exactly: bridge_shares) into terms labelled "query words ≈ document words"."""
-        from ecosystem.matching.expansion import bridge_shares
-        from ecosystem.matching.explain_terms import display_terms, group_contributions
+        from ecosystem.matching.engine.expansion import bridge_shares
+        from ecosystem.matching.engine.explanations import display_terms, group_contributions
 
         bridges, shares = bridge_shares(self, members, shared) if members else ([], None)
         own = contrib.copy()

@@ -21,8 +21,8 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from ecosystem.matching.kernels import count_rows_csr, row_stats, token_pairs
-from ecosystem.matching.text import _CJK, Analyzer
+from ecosystem.matching.engine._kernels import count_rows_csr, row_stats, token_pairs
+from ecosystem.matching.engine.text import _CJK, Analyzer
 
 FIELD_SEP = "\ue000"  # private-use characters: never in the token class, never in real text
 DOC_SEP = "\ue001"

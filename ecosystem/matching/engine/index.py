@@ -2,7 +2,7 @@
 
 Pure library (numpy, scipy, numba; no Flask, no database, no scikit-learn).
 
-Scoring. A document is a TF-IDF vector over the features of ecosystem.matching.text
+Scoring. A document is a TF-IDF vector over the features of ecosystem.matching.engine.text
 (folded and accented unigrams, folded bigrams): ``tf' = 1 + ln(tf)`` (title and keywords count
 ``title_weight`` times), ``idf = ln((1 + N) / (1 + df)) + 1``, L2-normalised. The text score of
 a document for a query is the cosine of their vectors; the final score multiplies it by the
@@ -46,8 +46,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ecosystem.matching.batch import BatchMixin
-from ecosystem.matching.datatypes import (
+from ecosystem.matching.engine._kernels import shift_norm_sums
+from ecosystem.matching.engine.batch import BatchMixin
+from ecosystem.matching.engine.datatypes import (
     Document,
     DuplicateIdError,
     EmptyProfileError,
@@ -61,12 +62,11 @@ from ecosystem.matching.datatypes import (
     UnknownDocumentError,
     _check_doc,
 )
-from ecosystem.matching.facets import FacetStore
-from ecosystem.matching.kernels import shift_norm_sums
-from ecosystem.matching.querying import QueryingMixin
-from ecosystem.matching.terms import shipped_dictionary
-from ecosystem.matching.text import Analyzer
-from ecosystem.matching.vectorize import (
+from ecosystem.matching.engine.facets import FacetStore
+from ecosystem.matching.engine.querying import QueryingMixin
+from ecosystem.matching.engine.terms import shipped_dictionary
+from ecosystem.matching.engine.text import Analyzer
+from ecosystem.matching.engine.vectorize import (
     Vocabulary,
     _row_stats,
     _widen,
@@ -75,7 +75,7 @@ from ecosystem.matching.vectorize import (
     tf_values,
     tokenize_batches,
 )
-from ecosystem.matching.weights import DEFAULT_WEIGHTS, Weights
+from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS, Weights
 
 SHIPPED = object()  # the default dictionary: data/terms.csv
 
@@ -432,12 +432,12 @@ class MatchIndex(QueryingMixin, BatchMixin):
 
     # ------------------------------------------------------------------ persistence
     def save(self, path) -> None:
-        from ecosystem.matching.persistence import save_index
+        from ecosystem.matching.engine.persistence import save_index
 
         save_index(self, path)
 
     @classmethod
     def load(cls, path, weights: Weights = DEFAULT_WEIGHTS) -> MatchIndex:
-        from ecosystem.matching.persistence import load_index
+        from ecosystem.matching.engine.persistence import load_index
 
         return load_index(cls, path, weights)

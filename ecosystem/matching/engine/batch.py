@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ecosystem.matching.datatypes import Hit, MatchingError, QueryLike, _check_top_k
-from ecosystem.matching.dense import scorer_for
-from ecosystem.matching.scoring import candidates
-from ecosystem.matching.vectorize import can_fork
+from ecosystem.matching.engine.datatypes import Hit, MatchingError, QueryLike, _check_top_k
+from ecosystem.matching.engine.dense import scorer_for
+from ecosystem.matching.engine.scoring import candidates
+from ecosystem.matching.engine.vectorize import can_fork
 
 
 class BatchMixin:

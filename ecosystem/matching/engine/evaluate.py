@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecosystem.core.text import strip_diacritics
-from ecosystem.matching.engine import Document, MatchIndex
-from ecosystem.matching.weights import DEFAULT_WEIGHTS, Weights
+from ecosystem.matching.engine.folding import strip_diacritics
+from ecosystem.matching.engine.index import Document, MatchIndex
+from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS, Weights
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -189,7 +189,7 @@ def default_devsets() -> list[Path]:
     """The dev sets kept in the repository, plus the one derived from the seed data."""
     paths = sorted(DATA_DIR.glob("*.jsonl"))
     try:
-        from ecosystem.matching.devset_from_seed import seed_devset_path
+        from ecosystem.matching.engine.devset_from_seed import seed_devset_path
 
         seed = seed_devset_path()
         if seed is not None and seed not in paths:

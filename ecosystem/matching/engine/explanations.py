@@ -9,15 +9,18 @@ contributions of the terms add up to the text score.
 
 from __future__ import annotations
 
-from ecosystem.core.text import strip_diacritics
-from ecosystem.matching.text import (
+from dataclasses import replace
+
+from ecosystem.matching.engine.datatypes import TermContribution
+from ecosystem.matching.engine.folding import strip_diacritics
+from ecosystem.matching.engine.text import (
     ENGLISH_STOP,
     VIETNAMESE_STOP,
     Analyzer,
     TokenInfo,
     surface_tokens,
 )
-from ecosystem.matching.weights import Weights
+from ecosystem.matching.engine.weights import Weights
 
 
 def _sequence(analyzer: Analyzer, doc) -> list[TokenInfo | None]:
@@ -30,8 +33,6 @@ def _sequence(analyzer: Analyzer, doc) -> list[TokenInfo | None]:
 
 
 def group_contributions(analyzer: Analyzer, doc, weights: Weights, contribs: dict[str, float]):
-    from ecosystem.matching.datatypes import TermContribution
-
     if not contribs:
         return []
     seq = _sequence(analyzer, doc)
@@ -104,7 +105,7 @@ _DIGITS = frozenset("0123456789")
 def readable(term, dictionary=None) -> bool:
     """Whether a person can read this term as a reason: not numbers, not function words, not
     the fragment of a word ("chẩn" of "chẩn đoán", "vi" of "vi sinh")."""
-    from ecosystem.matching.terms import looks_vietnamese_syllable
+    from ecosystem.matching.engine.terms import looks_vietnamese_syllable
 
     tokens = [t for t in surface_tokens(term.term) if not set(t) <= _DIGITS]
     words = [
@@ -176,10 +177,7 @@ def display_terms(index, doc, terms):
     ends lose their function words, and each term says whether a person should see it
     (``shown``: not a number, a function word or a fragment). Contributions are untouched,
     so the terms still add up to the text score."""
-    from dataclasses import replace
-
-    from ecosystem.core.text import strip_diacritics as fold
-
+    fold = strip_diacritics
     merged: dict[tuple[str, str], object] = {}
     for t in terms:
         via = t.via if t.via and fold(t.via) != fold(t.term) else ""

@@ -4,7 +4,7 @@ import random
 import numpy as np
 import pytest
 
-from ecosystem.matching.engine import (
+from ecosystem.matching.engine.index import (
     Document,
     DuplicateIdError,
     EmptyProfileError,
@@ -13,7 +13,7 @@ from ecosystem.matching.engine import (
     MatchingError,
     UnknownDocumentError,
 )
-from ecosystem.matching.weights import FACET_DEADLINE, FACET_TRL, Weights
+from ecosystem.matching.engine.weights import FACET_DEADLINE, FACET_TRL, Weights
 
 
 def q(text, **facets):
@@ -279,7 +279,7 @@ def test_foreign_corrupt_and_stale_files_are_refused(corpus, tmp_path):
 
 
 def test_other_format_version_is_refused(corpus, tmp_path, monkeypatch):
-    from ecosystem.matching import persistence
+    from ecosystem.matching.engine import persistence
 
     index = MatchIndex.build(corpus)
     path = tmp_path / "index.npz"

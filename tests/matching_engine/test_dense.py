@@ -11,11 +11,11 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from ecosystem.matching import dense
-from ecosystem.matching.engine import Document, MatchIndex
-from ecosystem.matching.scoring import candidates
-from ecosystem.matching.weights import Weights
-from tests.matching.test_scoring import WORDS, assert_same, brute_force
+from ecosystem.matching.engine import dense
+from ecosystem.matching.engine.index import Document, MatchIndex
+from ecosystem.matching.engine.scoring import candidates
+from ecosystem.matching.engine.weights import Weights
+from tests.matching_engine.test_scoring import WORDS, assert_same, brute_force
 
 
 def mixed_docs(rng: random.Random, n: int, prefix: str = "d") -> list[Document]:

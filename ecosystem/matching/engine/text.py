@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ecosystem.core.text import normalize, strip_diacritics
+from ecosystem.matching.engine.folding import normalize, strip_diacritics
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 # A token: one CJK character, or a run of letters/digits (combining marks kept inside the run).

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ecosystem.core.text import normalize, strip_diacritics
-from ecosystem.matching.text import TOKEN_RE, Analyzer
+from ecosystem.matching.engine.folding import normalize, strip_diacritics
+from ecosystem.matching.engine.text import TOKEN_RE, Analyzer
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "terms.csv"
 LANGS = ("vi", "en")

@@ -2,11 +2,11 @@
 
 import pytest
 
-from ecosystem.matching.datatypes import TermContribution
-from ecosystem.matching.engine import Document, MatchIndex
-from ecosystem.matching.explain_terms import readable
-from ecosystem.matching.terms import TermDictionary, TermGroup
-from ecosystem.matching.weights import fit_band
+from ecosystem.matching.engine.datatypes import TermContribution
+from ecosystem.matching.engine.explanations import readable
+from ecosystem.matching.engine.index import Document, MatchIndex
+from ecosystem.matching.engine.terms import TermDictionary, TermGroup
+from ecosystem.matching.engine.weights import fit_band
 
 DICTIONARY = TermDictionary(
     [
@@ -110,7 +110,7 @@ def test_fit_bands():
 
 
 def test_unrelated_fields_rank_below_same_field_of_similar_text():
-    from ecosystem.matching.weights import DEFAULT_WEIGHTS
+    from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS
 
     docs = [
         Document(

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from ecosystem.matching.datatypes import Document, IndexFormatError
-from ecosystem.matching.weights import Weights
+from ecosystem.matching.engine.datatypes import Document, IndexFormatError
+from ecosystem.matching.engine.weights import Weights
 
 MAGIC = "hue-ecosystem-matching-index"
 FORMAT_VERSION = 2

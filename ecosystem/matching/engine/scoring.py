@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ecosystem.matching.kernels import score_query
+from ecosystem.matching.engine._kernels import score_query
 
 Candidates = tuple[np.ndarray, np.ndarray]  # (text scores, slots)
 
