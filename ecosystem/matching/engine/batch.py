@@ -38,7 +38,7 @@ class BatchMixin:
         such a query never matches its own documents). A block of at least dense.MIN_QUERIES
         queries sharing frequent features is scored by dense.py (a matrix product for those
         features, then exact rescoring of the few candidates); any other query by the
-        compiled postings loop of kernels.py. Both give the same scores to the last bit.
+        compiled postings loop of _kernels.py. Both give the same scores to the last bit.
         ``processes > 1`` splits the
         queries (at least ``chunk_size`` per worker) over forked worker processes (POSIX only;
         the index is shared copy-on-write): parsing text holds the GIL, so threads would not

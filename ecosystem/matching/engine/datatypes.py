@@ -94,7 +94,7 @@ class TermContribution:
     contribution: float  # part of the text score; all of them add up to it
     features: tuple[str, ...]  # the index features behind it ("thuy san", "thủy", ...)
     via: str = ""  # a dictionary bridge: the query's words it came from ("nuôi tôm")
-    shown: bool = True  # False: a number, function word or word fragment (explain_terms.readable)
+    shown: bool = True  # False: a number, function word or word fragment (explanations.readable)
 
     @property
     def label(self) -> str:

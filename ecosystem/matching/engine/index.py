@@ -8,7 +8,7 @@ Scoring. A document is a TF-IDF vector over the features of ecosystem.matching.e
 a document for a query is the cosine of their vectors; the final score multiplies it by the
 facet fit (facets.py; exactly 1 when the two sides share no facet, so pure text ranking is plain
 TF-IDF cosine). A profile (several documents) is the centroid of its members' normalised
-vectors. Queries are scored exactly, one at a time by a compiled postings loop (kernels.py),
+vectors. Queries are scored exactly, one at a time by a compiled postings loop (_kernels.py),
 large batches by a matrix product for their frequent features and exact rescoring (dense.py),
 with the same results; an all-pairs run may bound the work of long profiles (weights.py,
 ``search_many(bound=...)``).
