@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -93,12 +92,3 @@ def authenticate(header: str | None) -> tuple[User | None, ApiToken | None]:
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def token_summary(token: ApiToken) -> dict[str, Any]:
-    return {
-        "id": token.id,
-        "name": token.name,
-        "prefix": token.prefix,
-        "can_write": token.can_write,
-    }

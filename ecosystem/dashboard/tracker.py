@@ -22,7 +22,6 @@ from flask_babel import lazy_gettext as _l
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.transitions import Transition, Workflow, lock_current
-from ecosystem.dashboard.labels import dash_label
 from ecosystem.dashboard.models import (
     SteeringTask,
     TaskEvidence,
@@ -238,7 +237,3 @@ def _write_after_checks(key: str, content: bytes) -> None:
     # Written now (the page serves it after commit); an orphan file from a refused report
     # holds nothing anyone can reach, since no row names it.
     (evidence_dir() / key).write_bytes(content)
-
-
-def status_label(status: S) -> str:
-    return dash_label(status)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from ecosystem.auth.models import PlatformRole
 from ecosystem.labs.models import Booking, BookingState, Lab
 
@@ -32,10 +30,6 @@ def can_create_lab(user: Any, obj: Any = None) -> bool:
 
 def can_manage_lab(user: Any, lab: Lab) -> bool:
     return manages_lab(user, lab)
-
-
-def can_book(user: Any, obj: Any = None) -> bool:
-    return user is not None
 
 
 def is_booker(user: Any, booking: Booking) -> bool:
@@ -61,19 +55,6 @@ def can_cancel_booking(user: Any, booking: Booking) -> bool:
 def is_system(user: Any, booking: Any = None) -> bool:
     """The scheduled release of bookings nobody checked in: no person performs it."""
     return user is None
-
-
-def can_view_reports(user: Any, lab: Lab) -> bool:
-    return manages_lab(user, lab) or (user is not None and user.has_role(PlatformRole.steering))
-
-
-def managed_lab_ids(user: Any) -> sa.ColumnElement[bool]:
-    """A filter on Lab: the labs ``user`` manages."""
-    if user is None:
-        return sa.false()
-    if user.is_admin:
-        return sa.true()
-    return sa.or_(Lab.manager_id == user.id, Lab.organisation_id.in_(sorted(user.admin_org_ids)))
 
 
 OPEN_STATES = frozenset({BookingState.requested, BookingState.approved})

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ecosystem.core.errors import UserError
-from ecosystem.core.formatting import LOCAL_TZ, format_date, format_datetime, to_local
+from ecosystem.core.formatting import LOCAL_TZ, format_datetime, to_local
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.labs.models import Authorisation, Booking, Downtime, Equipment, Hold, Lab
@@ -183,7 +183,3 @@ def slot_taken(hold: Hold) -> SlotTaken:
         )
     clash |= {"starts_at": hold.starts_at.isoformat(), "ends_at": hold.ends_at.isoformat()}
     return SlotTaken(message, clash)
-
-
-def expiry_text(day: dt.date) -> str:
-    return format_date(day)

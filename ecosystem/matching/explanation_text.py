@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ecosystem.core.formatting import format_date, format_vnd
-from ecosystem.registry.enums import label
 from ecosystem.registry.template_helpers import stage_label
 
 
@@ -132,7 +131,3 @@ def summary(explanation: dict[str, Any]) -> str:
     fitting = [text for ok, text in facet_lines(explanation) if ok]
     parts = [p for p in (terms, "; ".join(fitting)) if p]
     return _("Phù hợp vì: %(why)s", why="; ".join(parts)) if parts else ""
-
-
-def enum_text(value: Any) -> str:
-    return label(value)

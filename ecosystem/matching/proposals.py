@@ -86,7 +86,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def recompute_source(index: MatchIndex, kind: str, obj: Any, *, revive: bool = False) -> int:
+def recompute_source(index: MatchIndex, kind: str, obj: Any) -> int:
     """Store the best targets of one source; returns how many proposals it now has."""
     target_kind = TARGET_OF[kind]
     existing = {
@@ -123,8 +123,6 @@ def recompute_source(index: MatchIndex, kind: str, obj: Any, *, revive: bool = F
                 source_kind=kind, source_id=obj.id, target_kind=target_kind, target_id=target_id
             )
             db.session.add(match)
-        elif match.state is MatchState.dismissed and revive:
-            match.state, match.dismissed_by, match.dismissed_at = MatchState.proposed, None, None
         match.source_org_id, match.target_org_id = obj.organisation_id, target.organisation_id
         match.rank, match.score, match.text_score = rank, hit.score, hit.text_score
         match.facet_multiplier = hit.facet_multiplier
@@ -164,19 +162,13 @@ def sources_affected(index: MatchIndex, kind: str, object_id: int) -> set[tuple[
     return affected
 
 
-def recompute_sources(
-    index: MatchIndex,
-    sources: Iterable[tuple[str, int]],
-    *,
-    revive_for: set[tuple[str, int]] = frozenset(),
-) -> int:
+def recompute_sources(index: MatchIndex, sources: Iterable[tuple[str, int]]) -> int:
     total = 0
     for kind, object_id in sorted(sources):
         with skipped_on_failure(kind, object_id, "proposals"):
             obj = _load(kind, object_id)
             if obj is not None:
-                revive = (kind, object_id) in revive_for
-                total += recompute_source(index, kind, obj, revive=revive)
+                total += recompute_source(index, kind, obj)
     return total
 
 

@@ -46,10 +46,6 @@ def is_fund_manager(user: Any) -> bool:
     return user is not None and (user.is_admin or user.has_role(PlatformRole.fund_manager))
 
 
-def is_reviewer(user: Any) -> bool:
-    return user is not None and user.has_role(PlatformRole.reviewer)
-
-
 def can_manage_fund(user: Any, obj: Any = None) -> bool:
     return is_fund_manager(user)
 

@@ -20,14 +20,6 @@ from ecosystem.matching.engine.terms import Bridge
 from ecosystem.matching.engine.vectorize import _widen, count_rows
 
 
-def document_bridges(dictionary, doc: Document, same_language: bool) -> list[Bridge]:
-    """The bridges of a document's title, keywords and text, title ones first."""
-    out: list[Bridge] = []
-    for text in (doc.title, *doc.keywords, doc.text):
-        out.extend(dictionary.find(text, same_language))
-    return out
-
-
 def expansion_parts(index, flat: Sequence[Document]):
     """(bridge rows, owner member of each row, the bridges) or None without a dictionary.
 

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ecosystem.matching.engine.folding import normalize, strip_diacritics
-from ecosystem.matching.engine.text import TOKEN_RE, Analyzer
+from ecosystem.matching.engine.folding import strip_diacritics
+from ecosystem.matching.engine.text import Analyzer
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "terms.csv"
 LANGS = ("vi", "en")
@@ -239,7 +239,3 @@ def merge_groups(base: Iterable[TermGroup], changes: Iterable[TermGroup | str]) 
 def shipped_dictionary() -> TermDictionary:
     """The dictionary of data/terms.csv (read once)."""
     return TermDictionary(read_groups())
-
-
-def tokens_of(text: str) -> list[str]:
-    return TOKEN_RE.findall(normalize(text))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ecosystem.matching.engine.folding import normalize, strip_diacritics
@@ -178,25 +177,6 @@ def feature_kind(feature: str) -> str:
     return "folded"
 
 
-def has_diacritics(text: str | None) -> bool:
-    """True when folding changes the text (the user typed accents)."""
-    n = normalize(text)
-    return strip_diacritics(n) != n
-
-
-def fold_query(text: str) -> str:
-    """The diacritic-free version of a text, as a user without a Vietnamese keyboard types it."""
-    return strip_diacritics(text or "")
-
-
 def surface_tokens(text: str | None) -> list[str]:
     """NFC, case-folded tokens of a text (for display and for explanations)."""
     return TOKEN_RE.findall(normalize(text)) if text else []
-
-
-def iter_bigrams(items: Iterable[str]) -> Iterable[tuple[str, str]]:
-    prev = None
-    for item in items:
-        if prev is not None:
-            yield prev, item
-        prev = item

@@ -22,16 +22,6 @@ FACET_TICKET = "ticket"
 FACET_DEADLINE = "deadline"
 FACET_PROVINCE = "province"
 
-FACET_NAMES = (
-    FACET_FIELDS,
-    FACET_TRL,
-    FACET_STAGE,
-    FACET_TICKET,
-    FACET_DEADLINE,
-    FACET_PROVINCE,
-)
-
-
 @dataclass(frozen=True)
 class Weights:
     # --- text (TF-IDF) -------------------------------------------------------------------
