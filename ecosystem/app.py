@@ -127,7 +127,7 @@ def _register_blueprints(app: Flask) -> None:
         token_views,
     )
     from ecosystem.api import views as api_views
-    from ecosystem.auth import admin_views, membership_views, oidc
+    from ecosystem.auth import admin_views, oidc
     from ecosystem.auth import views as auth_views
     from ecosystem.auth.sessions import init_sessions
     from ecosystem.dashboard import (  # noqa: F401 (the routes of the dashboard's blueprints)
@@ -145,7 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.labs import report_views as _lab_reports  # noqa: F401 (routes of labs bp)
     from ecosystem.labs import views as _lab_views  # noqa: F401 (routes of the labs bp)
     from ecosystem.labs.blueprint import bp as labs_bp
-    from ecosystem.registry import attachment_views, data_views, listing_views
+    from ecosystem.registry import attachment_views, data_views, listing_views, membership_views
     from ecosystem.registry import views as registry_views
     from ecosystem.site import notification_views  # noqa: F401 (routes of the site bp)
     from ecosystem.site.views import bp as site_bp

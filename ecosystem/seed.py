@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ecosystem.auth.seed import seed_accounts
+from ecosystem.dashboard.demo import seed_dashboard
+from ecosystem.extensions import db
+from ecosystem.labs.demo import seed_labs
+from ecosystem.matching.signals import paused
+from ecosystem.matching.wiring import seed_matching
+from ecosystem.registry.demo import org_ids_by_key, seed_registry
+from ecosystem.workflow.demo import seed_fund
+
 SeedPart = Callable[[], int]
 
 
 def seed_parts() -> list[SeedPart]:
-    from ecosystem.auth.seed import seed_accounts
-    from ecosystem.registry.demo import seed_registry
-
-    return [seed_registry, seed_accounts]
+    # The accounts join the demo organisations, so they come after the registry.
+    return [seed_registry, lambda: seed_accounts(org_ids_by_key())]
 
 
 def seed_demo() -> int:
@@ -20,25 +27,15 @@ def seed_demo() -> int:
     Matching is told nothing record by record while loading (hundreds of small index
     updates); when anything was created, the index and proposals are rebuilt once.
     """
-    from ecosystem.extensions import db
-    from ecosystem.matching.signals import paused
-    from ecosystem.matching.wiring import seed_matching
-
     with paused():
         created = sum(part() for part in seed_parts())
     if created:
         db.session.flush()
         seed_matching()
     # The fund starts one of its applications from a demo introduction: after matching.
-    from ecosystem.workflow.demo import seed_fund
-
     with paused():
         created += seed_fund()
     # The labs link a few bookings to a fund award: after the fund.
-    from ecosystem.labs.demo import seed_labs
-
     created += seed_labs()
-    from ecosystem.dashboard.demo import seed_dashboard
-
     created += seed_dashboard()
     return created

@@ -17,7 +17,6 @@ from ecosystem.core.permissions import login_required, require
 from ecosystem.core.text import fold
 from ecosystem.core.uow import atomic
 from ecosystem.extensions import db
-from ecosystem.registry.models import Organisation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -65,16 +64,10 @@ def users():
     if status in {"active", "disabled"}:
         statement = statement.where(User.is_active.is_(status == "active"))
     page = paginate(statement.order_by(User.created_at.desc()))
-    organisations = db.session.execute(
-        select(Organisation.id, Organisation.name_vi)
-        .where(Organisation.merged_into_id.is_(None))
-        .order_by(Organisation.name_vi)
-    ).all()
     return render_template(
         "admin/users.html",
         page=page,
         roles=list(PlatformRole),
-        organisations=organisations,
         filters={
             "q": q,
             "role": role.value if role else "",

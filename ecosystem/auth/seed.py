@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 from sqlalchemy import select
 
@@ -71,10 +72,8 @@ def demo_password_hash() -> str:
     return hash_password(DEMO_PASSWORD)  # Argon2 is slow on purpose: hash it once
 
 
-def seed_accounts() -> int:
-    from ecosystem.registry.demo import org_ids_by_key
-
-    orgs = org_ids_by_key()
+def seed_accounts(orgs: Mapping[str, int]) -> int:
+    """The demo accounts, members of the demo organisations ``orgs`` (key -> id)."""
     created = 0
     for email, name, roles, org_key, org_role in DEMO_ACCOUNTS:
         user = demo_user(email, name, roles, demo_password_hash())

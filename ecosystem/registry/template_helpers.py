@@ -6,8 +6,11 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from ecosystem.extensions import db
 from ecosystem.registry.enums import TRL_DEFINITIONS, StartupStage, label, province_label
+from ecosystem.registry.models import Organisation
 
 KIND_LABELS = {
     "organisation": _l("Tổ chức"),
@@ -57,4 +60,17 @@ def helpers() -> dict[str, Any]:
         "trl_label": trl_label,
         "stage_label": stage_label,
         "province_label": province_label,
+        "organisation_choices": organisation_choices,
     }
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    """(id, name) of every organisation that was not merged away, by name: filters of pages
+    outside the registry (the account administration) offer them without importing it."""
+    return list(
+        db.session.execute(
+            select(Organisation.id, Organisation.name_vi)
+            .where(Organisation.merged_into_id.is_(None))
+            .order_by(Organisation.name_vi)
+        ).tuples()
+    )

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ecosystem.auth.models import MembershipStatus, OrgRole, PlatformRole, User
 from ecosystem.auth.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_accounts
 from ecosystem.extensions import db
+from ecosystem.registry.demo import org_ids_by_key
 from tests.auth_helpers import login, logout
 
 
@@ -22,8 +23,8 @@ def test_seed_gives_an_account_for_every_role(db_session):
 
     with paused():
         seed_registry()  # the organisations the demo accounts belong to
-        assert seed_accounts() == len(DEMO_ACCOUNTS)
-        assert seed_accounts() == 0
+        assert seed_accounts(org_ids_by_key()) == len(DEMO_ACCOUNTS)
+        assert seed_accounts(org_ids_by_key()) == 0
     users = demo_users()
     assert len(users) == len(DEMO_ACCOUNTS)
     missing = [role for role in PlatformRole if not any(u.has_role(role) for u in users)]
@@ -35,7 +36,7 @@ def test_seed_gives_an_account_for_every_role(db_session):
 
 
 def test_every_demo_account_signs_in(client):
-    seed_accounts()
+    seed_accounts(org_ids_by_key())
     for user in demo_users():
         assert user.email_verified_at is not None and user.is_active
         login(client, user, DEMO_PASSWORD)

@@ -22,6 +22,7 @@ FACET_TICKET = "ticket"
 FACET_DEADLINE = "deadline"
 FACET_PROVINCE = "province"
 
+
 @dataclass(frozen=True)
 class Weights:
     # --- text (TF-IDF) -------------------------------------------------------------------

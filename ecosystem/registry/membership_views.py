@@ -1,4 +1,9 @@
-"""Joining an organisation, and its administrators approving or refusing members."""
+"""Joining an organisation, and its administrators approving or refusing members.
+
+The pages belong to the registry (they are about an organisation); the membership itself
+(model, rules, operations) is the account side's, in ``ecosystem.auth``: the registry uses it,
+auth never imports the registry.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +47,7 @@ def join(org_id: int):
         else:
             flash(_("Đã gửi yêu cầu tham gia. Quản trị tổ chức sẽ xem xét."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/join.html", organisation=organisation, form=form)
+    return render_template("registry/join.html", organisation=organisation, form=form)
 
 
 @bp.get("/organisations/<int:org_id>/members")
@@ -58,7 +63,7 @@ def members(org_id: int):
         .order_by(pending_first, OrgMembership.created_at.desc())
     ).all()
     return render_template(
-        "auth/members.html", organisation=organisation, links=links, OrgRole=OrgRole
+        "registry/members.html", organisation=organisation, links=links, OrgRole=OrgRole
     )
 
 
