@@ -12,6 +12,6 @@ __all__ = ["create_app"]
 
 
 def create_app(config: dict[str, Any] | None = None):
-    from ecosystem.app import create_app as _create_app
+    from ecosystem.app import create_app as _create_app  # noqa: PLC0415 (see the docstring)
 
     return _create_app(config)

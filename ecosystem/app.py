@@ -7,18 +7,71 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request, session
+from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from ecosystem import config as settings
+
+# The imports marked F401 are for their effect: a models module registers its tables with
+# the metadata (migrations, create_all), a views module adds its routes to a blueprint
+# defined elsewhere.
+from ecosystem.api import dashboard_views as _api_dashboard  # noqa: F401
+from ecosystem.api import fund_views as _api_fund  # noqa: F401
+from ecosystem.api import labs_views as _api_labs  # noqa: F401
+from ecosystem.api import token_views
+from ecosystem.api import views as api_views
+from ecosystem.auth import admin_views, oidc
+from ecosystem.auth import models as _auth  # noqa: F401
+from ecosystem.auth import views as auth_views
+from ecosystem.auth.sessions import init_sessions
 from ecosystem.celery_app import celery_init_app
+from ecosystem.cli import register_commands
+from ecosystem.core import audit as _audit  # noqa: F401
+from ecosystem.core import formatting
+from ecosystem.core import jobs as _jobs  # noqa: F401
+from ecosystem.core import notifications as _notifications  # noqa: F401
+from ecosystem.core import tasks as _tasks  # noqa: F401
 from ecosystem.core.db import configure_sqlite
 from ecosystem.core.errors import register_error_handlers
 from ecosystem.core.json_provider import SafeJSONProvider
 from ecosystem.core.logging import configure_logging
 from ecosystem.core.security import register_security_headers
+from ecosystem.core.transitions import allowed_transitions
 from ecosystem.core.uow import init_unit_of_work
+from ecosystem.dashboard import committee_views as _dash_committee  # noqa: F401
+from ecosystem.dashboard import import_views as _dash_import  # noqa: F401
+from ecosystem.dashboard import indicator_views as _dash_indicators  # noqa: F401
+from ecosystem.dashboard import models as _dashboard  # noqa: F401
+from ecosystem.dashboard import open_data_views as _dash_open_data  # noqa: F401
+from ecosystem.dashboard import task_views as _dash_tasks  # noqa: F401
+from ecosystem.dashboard.blueprint import bp as dashboard_bp
+from ecosystem.dashboard.blueprint import open_data_bp
+from ecosystem.dashboard.blueprint import public_bp as indicators_bp
 from ecosystem.extensions import babel, csrf, db, limiter, migrate
+from ecosystem.labs import feed_views as _lab_feeds  # noqa: F401 (routes of labs bp)
+from ecosystem.labs import manage_views as _lab_manage  # noqa: F401 (routes of labs bp)
+from ecosystem.labs import models as _labs  # noqa: F401
+from ecosystem.labs import report_views as _lab_reports  # noqa: F401 (routes of labs bp)
+from ecosystem.labs import views as _lab_views  # noqa: F401 (routes of the labs bp)
+from ecosystem.labs.blueprint import bp as labs_bp
+from ecosystem.matching import models as _matching  # noqa: F401
+from ecosystem.matching.wiring import init_app as init_matching
+from ecosystem.registry import attachment_views, data_views, listing_views, membership_views
+from ecosystem.registry import import_models as _imports  # noqa: F401
+from ecosystem.registry import models as _registry  # noqa: F401
+from ecosystem.registry import search_index as _search  # noqa: F401
+from ecosystem.registry import views as registry_views
+from ecosystem.registry.template_helpers import helpers as registry_helpers
+from ecosystem.site import notification_views  # noqa: F401 (routes of the site bp)
+from ecosystem.site.navigation import nav_items
+from ecosystem.site.views import bp as site_bp
+from ecosystem.workflow import award_views as _fund_awards  # noqa: F401
+from ecosystem.workflow import models as _fund  # noqa: F401
+from ecosystem.workflow import report_views as _fund_reports  # noqa: F401
+from ecosystem.workflow import review_views as _fund_reviews  # noqa: F401
+from ecosystem.workflow import views as _fund_views  # noqa: F401
+from ecosystem.workflow.blueprint import bp as workflow_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,18 +143,6 @@ def _init_extensions(app: Flask) -> None:
 
 def import_models() -> None:
     """Import every feature's models so the metadata (and Alembic) sees all tables."""
-    from ecosystem.auth import models as _auth  # noqa: F401
-    from ecosystem.core import audit as _audit  # noqa: F401
-    from ecosystem.core import jobs as _jobs  # noqa: F401
-    from ecosystem.core import notifications as _notifications  # noqa: F401
-    from ecosystem.core import tasks as _tasks  # noqa: F401
-    from ecosystem.dashboard import models as _dashboard  # noqa: F401
-    from ecosystem.labs import models as _labs  # noqa: F401
-    from ecosystem.matching import models as _matching  # noqa: F401
-    from ecosystem.registry import import_models as _imports  # noqa: F401
-    from ecosystem.registry import models as _registry  # noqa: F401
-    from ecosystem.registry import search_index as _search  # noqa: F401
-    from ecosystem.workflow import models as _fund  # noqa: F401
 
 
 def select_locale() -> str:
@@ -120,42 +161,6 @@ def select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from ecosystem.api import (
-        dashboard_views,  # noqa: F401 (the steering committee's routes of the API blueprint)
-        fund_views,  # noqa: F401 (the fund's routes of the API blueprint)
-        labs_views,  # noqa: F401 (the labs' routes of the API blueprint)
-        token_views,
-    )
-    from ecosystem.api import views as api_views
-    from ecosystem.auth import admin_views, oidc
-    from ecosystem.auth import views as auth_views
-    from ecosystem.auth.sessions import init_sessions
-    from ecosystem.dashboard import (  # noqa: F401 (the routes of the dashboard's blueprints)
-        committee_views,
-        import_views,
-        indicator_views,
-        open_data_views,
-        task_views,
-    )
-    from ecosystem.dashboard.blueprint import bp as dashboard_bp
-    from ecosystem.dashboard.blueprint import open_data_bp
-    from ecosystem.dashboard.blueprint import public_bp as indicators_bp
-    from ecosystem.labs import feed_views as _lab_feeds  # noqa: F401 (routes of labs bp)
-    from ecosystem.labs import manage_views as _lab_manage  # noqa: F401 (routes of labs bp)
-    from ecosystem.labs import report_views as _lab_reports  # noqa: F401 (routes of labs bp)
-    from ecosystem.labs import views as _lab_views  # noqa: F401 (routes of the labs bp)
-    from ecosystem.labs.blueprint import bp as labs_bp
-    from ecosystem.registry import attachment_views, data_views, listing_views, membership_views
-    from ecosystem.registry import views as registry_views
-    from ecosystem.site import notification_views  # noqa: F401 (routes of the site bp)
-    from ecosystem.site.views import bp as site_bp
-    from ecosystem.workflow import (  # noqa: F401 (the routes of the fund's blueprint)
-        award_views,
-        report_views,
-        review_views,
-        views,
-    )
-    from ecosystem.workflow.blueprint import bp as workflow_bp
 
     init_sessions(app)
     oidc.init_oidc(app)
@@ -178,16 +183,11 @@ def _register_blueprints(app: Flask) -> None:
         open_data_bp,
     ):
         app.register_blueprint(blueprint)
-    from ecosystem.matching.wiring import init_app as init_matching
 
     init_matching(app)
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
-
-    from ecosystem.core import formatting
-    from ecosystem.core.transitions import allowed_transitions
 
     app.jinja_env.filters.update(
         date=formatting.format_date,
@@ -197,9 +197,6 @@ def _register_template_helpers(app: Flask) -> None:
         decimal=formatting.format_decimal,
         details=formatting.format_details,
     )
-
-    from ecosystem.registry.template_helpers import helpers as registry_helpers
-    from ecosystem.site.navigation import nav_items
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -213,6 +210,5 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from ecosystem.cli import register_commands
 
     register_commands(app)

@@ -8,16 +8,18 @@ from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError
 
+from ecosystem.api.cli import token_group
+from ecosystem.auth.cli import user_group
+from ecosystem.auth.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
 from ecosystem.extensions import db
+from ecosystem.index_cli import index_group
+from ecosystem.labs.cli import labs_group
+from ecosystem.organisation_export import export_organisation_command
+from ecosystem.seed import seed_demo
+from ecosystem.workflow.cli import fund_group
 
 
 def register_commands(app: Flask) -> None:
-    from ecosystem.api.cli import token_group
-    from ecosystem.auth.cli import user_group
-    from ecosystem.index_cli import index_group
-    from ecosystem.labs.cli import labs_group
-    from ecosystem.organisation_export import export_organisation_command
-    from ecosystem.workflow.cli import fund_group
 
     app.cli.add_command(setup_command)
     app.cli.add_command(seed_demo_command)
@@ -37,9 +39,6 @@ def setup_command() -> None:
     except OperationalError as exc:
         raise click.ClickException(f"cannot reach the database: {exc.orig}") from None
     if current_app.config["SEED_DEMO"]:
-        from ecosystem.auth.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
-        from ecosystem.seed import seed_demo
-
         created = seed_demo()
         db.session.commit()
         click.echo(f"demo data: {created} records created")
@@ -51,7 +50,6 @@ def setup_command() -> None:
 @click.command("seed-demo")
 def seed_demo_command() -> None:
     """Load the Huế demo data. Idempotent: a second run changes nothing."""
-    from ecosystem.seed import seed_demo
 
     created = seed_demo()
     db.session.commit()

@@ -45,7 +45,9 @@ def _match_ids() -> set[int]:
 
 
 def _rebuild(progress: CliProgress) -> dict[str, int]:
-    from ecosystem.matching.tasks import rebuild_index
+    # Loaded when the command runs: `flask --help` and the other commands do not pay for
+    # the numeric engine.
+    from ecosystem.matching.tasks import rebuild_index  # noqa: PLC0415
 
     before = _match_ids()
     result = rebuild_index(progress)  # type: ignore[arg-type]  # duck-typed JobRun

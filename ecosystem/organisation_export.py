@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from ecosystem.extensions import db
+from ecosystem.registry.attachments import storage_dir
 
 # Tables never followed: secrets, other people's reviews of the organisation's applications
 # (reviewers stay anonymous to applicants), platform-wide logs and the shared taxonomy.
@@ -124,7 +125,6 @@ def _plain(value: Any) -> Any:
 
 
 def organisation_zip(organisation_id: int) -> bytes:
-    from ecosystem.registry.attachments import storage_dir
 
     data = organisation_data(organisation_id)
     buffer = io.BytesIO()

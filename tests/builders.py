@@ -6,11 +6,21 @@ import itertools
 
 import pytest
 
-from ecosystem.auth.models import User
+from ecosystem.auth.models import (
+    MembershipStatus,
+    OrgMembership,
+    OrgRole,
+    PlatformRole,
+    User,
+    UserRole,
+)
 from ecosystem.auth.operations import email_key
 from ecosystem.auth.passwords import hash_password
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
+from ecosystem.registry.enums import OrgKind
+from ecosystem.registry.identifiers import organisation_name_key
+from ecosystem.registry.models import Organisation
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -38,9 +48,6 @@ def make_user(db_session):
 
 @pytest.fixture
 def make_org(db_session):
-    from ecosystem.registry.enums import OrgKind
-    from ecosystem.registry.identifiers import organisation_name_key
-    from ecosystem.registry.models import Organisation
 
     def _make(
         name: str | None = None, *, kind: OrgKind = OrgKind.enterprise, **fields
@@ -65,7 +72,6 @@ def make_org(db_session):
 @pytest.fixture
 def make_member(db_session, make_user):
     """A verified user with an active membership (``role`` member or admin) in ``org``."""
-    from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
 
     def _make(org, *, role: str = "member", user: User | None = None, **user_fields) -> User:
         user = user or make_user(**user_fields)
@@ -87,7 +93,6 @@ def make_member(db_session, make_user):
 @pytest.fixture
 def make_platform_user(db_session, make_user):
     """A user holding a platform role: admin, fund_manager, reviewer, lab_manager, steering."""
-    from ecosystem.auth.models import PlatformRole, UserRole
 
     def _make(role: str, **user_fields) -> User:
         user = make_user(**user_fields)

@@ -11,9 +11,27 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+
+from ecosystem.auth.models import (
+    MembershipStatus,
+    OrgMembership,
+    OrgRole,
+    PlatformRole,
+    User,
+    UserRole,
+)
+from ecosystem.auth.operations import email_key
+from ecosystem.core.models import utcnow
+from ecosystem.extensions import db
+from ecosystem.registry.enums import OrgKind
+from ecosystem.registry.identifiers import organisation_name_key
+from ecosystem.registry.models import Organisation
+from tests.auth_helpers import login
+from tests.builders import _PASSWORD_HASH
 
 needs_row_locks = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL"),
@@ -49,10 +67,6 @@ def race(calls: list[Callable[[], Any]], timeout: float = 60) -> list[Any]:
 
 
 def add_org(name: str, kind: str = "enterprise"):
-    from ecosystem.extensions import db
-    from ecosystem.registry.enums import OrgKind
-    from ecosystem.registry.identifiers import organisation_name_key
-    from ecosystem.registry.models import Organisation
 
     org = Organisation(kind=OrgKind(kind), name_vi=name, name_key=organisation_name_key(name))
     db.session.add(org)
@@ -69,18 +83,6 @@ def add_user(
     platform_role: str | None = None,
     **fields,
 ):
-    from ecosystem.auth.models import (
-        MembershipStatus,
-        OrgMembership,
-        OrgRole,
-        PlatformRole,
-        User,
-        UserRole,
-    )
-    from ecosystem.auth.operations import email_key
-    from ecosystem.core.models import utcnow
-    from ecosystem.extensions import db
-    from tests.builders import _PASSWORD_HASH
 
     user = User(
         email=email,
@@ -110,9 +112,6 @@ def add_user(
 
 def signed_in_clients(application, email: str, n: int) -> list:
     """``n`` browsers of the same person, each signed in through the real form."""
-    from types import SimpleNamespace
-
-    from tests.auth_helpers import login
 
     clients = []
     for _ in range(n):

@@ -334,10 +334,10 @@ def _paths() -> dict[str, Any]:
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    # The fund's part builds on the helpers above, hence imported here.
-    from ecosystem.api.dashboard_openapi import dashboard_paths, dashboard_schemas
-    from ecosystem.api.fund_openapi import fund_paths, fund_schemas
-    from ecosystem.api.labs_openapi import labs_paths, labs_schemas
+    # The parts build on the helpers above (they import this module), hence imported here.
+    from ecosystem.api.dashboard_openapi import dashboard_paths, dashboard_schemas  # noqa: PLC0415
+    from ecosystem.api.fund_openapi import fund_paths, fund_schemas  # noqa: PLC0415
+    from ecosystem.api.labs_openapi import labs_paths, labs_schemas  # noqa: PLC0415
 
     return {
         "openapi": "3.0.3",

@@ -20,6 +20,8 @@ from ecosystem.dashboard.blueprint import public_bp
 from ecosystem.dashboard.indicators import Indicator, all_indicators, get_indicator
 from ecosystem.dashboard.indicators.base import PERIODS, parse_bucket
 from ecosystem.dashboard.indicators.builtin import STAGES
+from ecosystem.dashboard.labels import dash_label
+from ecosystem.dashboard.models import TaskStatus
 from ecosystem.dashboard.shares import compute_shares, today
 from ecosystem.registry.spreadsheets import table_download
 
@@ -122,8 +124,6 @@ def indicator_table(item: Indicator, points: list[figures.Point]) -> tuple[list[
 
 def summary_table(year: int) -> tuple[list[str], list[list]]:
     """The overview's tables in one: the task shares, then every headline indicator."""
-    from ecosystem.dashboard.labels import dash_label
-    from ecosystem.dashboard.models import TaskStatus
 
     context = overview_context(year)
     shares = context["shares"]

@@ -15,10 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from ecosystem.core.models import utcnow
+from ecosystem.dashboard import figures
+from ecosystem.dashboard.indicators import all_indicators
+from ecosystem.dashboard.shares import today
 from ecosystem.extensions import db
+from ecosystem.labs.models import UserKind
+from ecosystem.labs.queries import published_equipment
 from ecosystem.registry.enums import ListingState
 from ecosystem.registry.models import Organisation, ResearchResult, Startup, TechnologyNeed
 from ecosystem.workflow.models import Award, CallState, FundApplication, FundCall
@@ -196,9 +202,6 @@ def fund_awards() -> Rows:
 
 
 def indicator_values() -> Rows:
-    from ecosystem.dashboard import figures
-    from ecosystem.dashboard.indicators import all_indicators
-    from ecosystem.dashboard.shares import today
 
     year = today().year
     records = []
@@ -235,7 +238,6 @@ def indicator_values() -> Rows:
 
 
 def _vi(text: Any) -> str:
-    from flask_babel import force_locale
 
     with force_locale("vi"):
         return str(text)
@@ -243,8 +245,6 @@ def _vi(text: Any) -> str:
 
 def equipment() -> Rows:
     """The shared labs' published equipment with its fee basis (the 2025 Law's disclosure)."""
-    from ecosystem.labs.models import UserKind
-    from ecosystem.labs.queries import published_equipment
 
     columns = [
         "id", "lab_id", "lab", "operator_organisation_id", "name_vi", "name_en", "category",

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
-from ecosystem.core.formatting import to_local
+from ecosystem.core.formatting import format_date, to_local
 from ecosystem.core.models import utcnow
+from ecosystem.dashboard.labels import dash_label
 from ecosystem.dashboard.models import SteeringTask, TaskSource, TaskStatus
 from ecosystem.extensions import db
 
@@ -90,10 +92,6 @@ def units() -> list[str]:
 
 def task_rows(tasks: list[SteeringTask]) -> tuple[list[str], list[list[Any]]]:
     """The task list as a table (for CSV/xlsx), in the user's language."""
-    from flask_babel import gettext as _
-
-    from ecosystem.core.formatting import format_date
-    from ecosystem.dashboard.labels import dash_label
 
     header = [
         _("Mã"),

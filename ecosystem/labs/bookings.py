@@ -41,6 +41,7 @@ from ecosystem.labs.models import (
     UserKind,
 )
 from ecosystem.labs.notices import tell_booker, tell_managers
+from ecosystem.labs.waitlist import offer_freed_slot
 from ecosystem.registry.models import Organisation
 
 S = BookingState
@@ -160,7 +161,6 @@ def release_slot(booking: Booking) -> None:
     if hold is not None:
         db.session.delete(hold)
         db.session.flush()
-    from ecosystem.labs.waitlist import offer_freed_slot
 
     offer_freed_slot(booking.equipment_id, booking.starts_at, booking.ends_at)
 

@@ -12,9 +12,11 @@ from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.formatting import MAX_VND, format_date
 from ecosystem.core.models import utcnow
+from ecosystem.core.notifications import notify
 from ecosystem.extensions import db
 from ecosystem.labs import permissions as perms
 from ecosystem.labs import rules
+from ecosystem.labs.bookings import apply
 from ecosystem.labs.models import (
     Authorisation,
     Booking,
@@ -170,7 +172,6 @@ def add_downtime(
             ),
             field="starts_at",
         )
-    from ecosystem.labs.bookings import apply
 
     for booking in overlapping:
         apply(booking, "cancel", user, reason=_("Thiết bị tạm ngừng phục vụ"))
@@ -235,7 +236,6 @@ def grant_authorisation(
         equipment_id=equipment.id,
         expires_on=expires_on,
     )
-    from ecosystem.core.notifications import notify
 
     notify(
         [person.id],

@@ -16,6 +16,7 @@ from ecosystem.labs import reports
 from ecosystem.labs.calendars import today
 from ecosystem.labs.models import Lab
 from ecosystem.labs.release import release_unclaimed
+from ecosystem.registry.spreadsheets import workbook_bytes
 
 labs_group = AppGroup("labs", help="The shared labs: releases and usage reports.")
 
@@ -34,7 +35,6 @@ def release_command() -> None:
 @click.option("--out", "path", required=True, type=click.Path(dir_okay=False, writable=True))
 def report_command(lab_id: int, quarter: str, path: str) -> None:
     """Write a lab's quarterly usage-efficiency report (.xlsx)."""
-    from ecosystem.registry.spreadsheets import workbook_bytes
 
     lab = db.session.get(Lab, lab_id) if 0 < lab_id < 2**31 else None
     if lab is None:

@@ -41,7 +41,7 @@ from ecosystem.labs.models import (
 )
 from ecosystem.labs.rules import user_kind_of
 from ecosystem.registry.demo import org_ids_by_key
-from ecosystem.registry.models import Organisation, ResearchResult
+from ecosystem.registry.models import Organisation, ResearchField, ResearchResult
 
 WEEKDAYS_8_17 = {**{str(d): [450, 1020] for d in range(5)}, "5": [450, 690], "6": None}
 FABLAB_HOURS = {str(d): [480, 1260] for d in range(7)}  # every day 08:00–21:00
@@ -209,7 +209,6 @@ def _manager(email: str, name: str | None, org_id: int) -> User:
 
 
 def _field(code: str | None) -> str | None:
-    from ecosystem.registry.models import ResearchField
 
     return code if code and db.session.get(ResearchField, code) else None
 

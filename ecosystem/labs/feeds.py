@@ -16,6 +16,7 @@ import icalendar
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ecosystem.auth.models import User
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.models import utcnow
@@ -113,8 +114,6 @@ def render_feed(token: FeedToken) -> bytes:
     now = utcnow()
     lo, hi = now - WINDOW_BACK, now + WINDOW_AHEAD
     if token.equipment_id is None:
-        from ecosystem.auth.models import User
-
         owner = db.session.get(User, token.user_id)
         cal = _calendar(_("Lượt đặt thiết bị của %(n)s", n=owner.display_name))
         bookings = db.session.scalars(
@@ -131,7 +130,6 @@ def render_feed(token: FeedToken) -> bytes:
             cal.add_component(_booking_event(booking, named=True))
         return cal.to_ical()
     equipment = db.session.get(Equipment, token.equipment_id)
-    from ecosystem.auth.models import User
 
     owner = db.session.get(User, token.user_id)
     named = perms.manages_lab(owner, equipment.lab)

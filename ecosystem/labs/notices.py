@@ -7,8 +7,10 @@ from typing import Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
 from ecosystem.core.formatting import format_datetime
 from ecosystem.core.notifications import notify, register_messages
+from ecosystem.extensions import db
 from ecosystem.labs.models import Booking
 
 register_messages(
@@ -46,8 +48,6 @@ def _link(booking: Booking) -> str:
 
 
 def managers_of(booking: Booking) -> list[int]:
-    from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
-    from ecosystem.extensions import db
 
     lab = booking.equipment.lab
     ids = [lab.manager_id] if lab.manager_id else []

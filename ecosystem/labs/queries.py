@@ -14,6 +14,7 @@ from ecosystem.core.text import fold
 from ecosystem.extensions import db
 from ecosystem.labs import rules
 from ecosystem.labs.models import Booking, Equipment, Hold, Lab, UserKind
+from ecosystem.registry.models import Organisation
 
 
 @dataclass
@@ -149,7 +150,6 @@ def my_bookings(user: Any) -> list[Booking]:
 
 
 def organisations_with_labs() -> list[tuple[int, str]]:
-    from ecosystem.registry.models import Organisation
 
     rows = db.session.execute(
         sa.select(Organisation.id, Organisation.name_vi)

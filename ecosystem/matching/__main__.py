@@ -1,6 +1,7 @@
 """Command line of the matching engine: ``python -m ecosystem.matching rank|evaluate``.
 
-Kept light: numpy and scipy are imported only once a command runs (see cli.py).
+The engine is a library of its own (``ecosystem.matching.engine``): this loads neither Flask
+nor the platform.
 """
 
 import sys

@@ -6,8 +6,9 @@ from __future__ import annotations
 from ecosystem.api.tokens import create_token
 from ecosystem.extensions import db
 from tests.auth.support import audit_rows
-from tests.auth.test_accounts import reset_link, set_new_password
+from tests.auth.test_accounts import NEW_PASSWORD, reset_link, set_new_password
 from tests.auth_helpers import login
+from tests.builders import PASSWORD
 
 
 def _token(user, name: str = "Phần mềm của Sở") -> str:
@@ -32,8 +33,6 @@ def test_a_password_reset_revokes_the_api_tokens(client, mailbox, make_user):
 
 
 def test_a_password_change_by_the_owner_keeps_the_tokens(client, make_user):
-    from tests.auth.test_accounts import NEW_PASSWORD
-    from tests.builders import PASSWORD
 
     user = make_user()
     plain = _token(user)

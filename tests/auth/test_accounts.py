@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from babel.messages.extract import extract_from_dir
 from itsdangerous import TimestampSigner
 from sqlalchemy import select, update
 
@@ -625,7 +626,6 @@ def test_signed_in_visitor_is_sent_home_from_sign_up(client, make_user):
 
 def test_every_mail_subject_is_in_the_translation_catalogue_source(client, mailbox, make_user):
     """Subjects must be literal, marked strings: pybabel never sees ``_(variable)``."""
-    from babel.messages.extract import extract_from_dir
 
     user = make_user(verified=False)
     client.post("/auth/resend-verification", data={"email": user.email})

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from ecosystem.auth.models import MembershipStatus, OrgRole, PlatformRole, User
 from ecosystem.auth.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_accounts
 from ecosystem.extensions import db
-from ecosystem.registry.demo import org_ids_by_key
+from ecosystem.matching.signals import paused
+from ecosystem.registry.demo import org_ids_by_key, seed_registry
 from tests.auth_helpers import login, logout
 
 
@@ -18,8 +19,6 @@ def demo_users() -> list[User]:
 
 
 def test_seed_gives_an_account_for_every_role(db_session):
-    from ecosystem.matching.signals import paused
-    from ecosystem.registry.demo import seed_registry
 
     with paused():
         seed_registry()  # the organisations the demo accounts belong to

@@ -38,7 +38,8 @@ _numbers = itertools.count(1)
 
 @pytest.fixture(scope="module")
 def provider():
-    from oidc_provider_mock import run_server_in_thread  # here, so its import warnings are filtered
+    # Imported here, inside pytest's warning filters: the module warns on import.
+    from oidc_provider_mock import run_server_in_thread  # noqa: PLC0415
 
     with run_server_in_thread(require_client_registration=True, require_nonce=True) as server:
         base = f"http://localhost:{server.server_port}"

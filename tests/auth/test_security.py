@@ -9,8 +9,13 @@ import re
 import pytest
 from flask import Flask
 
+from ecosystem.auth.models import User
+from ecosystem.auth.operations import email_key
+from ecosystem.auth.passwords import hash_password
 from ecosystem.auth.tokens import make_reset_token, make_verify_token
 from ecosystem.core.logging import JsonFormatter
+from ecosystem.core.models import utcnow
+from ecosystem.extensions import db
 from tests.auth.support import audit_rows, separate_app, user_by_email, user_count
 from tests.auth_helpers import login, logout
 from tests.builders import PASSWORD
@@ -205,11 +210,6 @@ def test_rate_limit_on_auth_and_token_endpoints(limited_app, path, data):
 
 
 def _verified_user(app, email: str) -> None:
-    from ecosystem.auth.models import User
-    from ecosystem.auth.operations import email_key
-    from ecosystem.auth.passwords import hash_password
-    from ecosystem.core.models import utcnow
-    from ecosystem.extensions import db
 
     with app.app_context():
         db.session.add(
@@ -274,11 +274,6 @@ def test_rate_limit_page_in_english(limited_app):
 
 
 def test_rate_limited_sign_in_does_not_sign_in(limited_app):
-    from ecosystem.auth.models import User
-    from ecosystem.auth.operations import email_key
-    from ecosystem.auth.passwords import hash_password
-    from ecosystem.core.models import utcnow
-    from ecosystem.extensions import db
 
     with limited_app.app_context():
         db.session.add(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 from flask import Flask
+from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from tests.auth.support import Mailbox, separate_app
@@ -56,7 +57,6 @@ def chromium():
         # The journeys are part of the suite: `make test` installs Debian's chromium when it
         # can (root); without it they fail, never skip.
         pytest.fail("no Chromium on this machine: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)

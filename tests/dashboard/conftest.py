@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from ecosystem.dashboard import tracker
+from ecosystem.dashboard.figures import cache, open_data_cache
 from ecosystem.dashboard.models import SteeringTask
 
 _codes = itertools.count(1)
@@ -43,7 +44,6 @@ def make_task(db_session, secretariat):
 @pytest.fixture(autouse=True)
 def _fresh_indicators():
     """Each test computes its indicators from its own records, not another test's cache."""
-    from ecosystem.dashboard.figures import cache, open_data_cache
 
     cache.clear()
     open_data_cache.clear()

@@ -25,14 +25,25 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ecosystem.dashboard import figures
-from ecosystem.dashboard.indicators import buckets_for, get_indicator
+from ecosystem.dashboard.indicators import (
+    Indicator,
+    Value,
+    buckets_for,
+    get_indicator,
+    register_provider,
+    unregister_provider,
+)
+from ecosystem.dashboard.indicators.base import parse_bucket
 from ecosystem.dashboard.models import BudgetFigure, IndicatorTarget
+from ecosystem.dashboard.open_data import Dataset, register_dataset, unregister_dataset
 from ecosystem.extensions import db
 from ecosystem.matching.models import ContractType, Match, MatchState
 from ecosystem.matching.signals import paused
 from ecosystem.registry import listing_operations
-from ecosystem.registry.enums import OrgKind
-from ecosystem.registry.models import ResearchField
+from ecosystem.registry.enums import ListingState, OrgKind
+from ecosystem.registry.enums import OrgKind as K
+from ecosystem.registry.identifiers import organisation_name_key
+from ecosystem.registry.models import Organisation, ResearchField, ResearchResult
 from ecosystem.workflow.models import (
     ApplicationPartner,
     ApplicationState,
@@ -305,7 +316,6 @@ def test_drill_down_lists_the_records_behind_a_value(
     assert "2 hồ sơ bạn được xem" in funnel
     client.post("/auth/logout")
     # A member of an unrelated organisation: the two introductions are counted but hidden.
-    from ecosystem.registry.enums import OrgKind as K
 
     outsider = make_member(make_org_for_test(K.enterprise))
     login(client, outsider)
@@ -318,8 +328,6 @@ def test_drill_down_lists_the_records_behind_a_value(
 
 
 def make_org_for_test(kind):
-    from ecosystem.registry.identifiers import organisation_name_key
-    from ecosystem.registry.models import Organisation
 
     org = Organisation(
         kind=kind, name_vi="Công ty ngoài", name_key=organisation_name_key("Công ty ngoài")
@@ -400,13 +408,6 @@ def test_secretariat_sets_target_and_budget(client, secretariat):
 def test_a_later_feature_plugs_in_its_indicators_and_datasets(client, db_session):
     """A later feature registers a provider and a dataset without the dashboard importing it
     (the labs' own indicators are built in now; this one stands for the next feature)."""
-    from ecosystem.dashboard.indicators import (
-        Indicator,
-        Value,
-        register_provider,
-        unregister_provider,
-    )
-    from ecosystem.dashboard.open_data import Dataset, register_dataset, unregister_dataset
 
     def later_indicators():
         return [
@@ -451,9 +452,6 @@ def test_summary_export_holds_shares_and_headline(client, world):
 
 def test_drill_down_pages_by_fifty(db_session, make_org, make_platform_user, app):
     """55 cooperating results: page 1 holds 50, page 2 the other 5, the export all 55."""
-    from ecosystem.dashboard.indicators.base import parse_bucket
-    from ecosystem.registry.enums import ListingState
-    from ecosystem.registry.models import ResearchResult
 
     db.session.add(ResearchField(code="agri", name_vi="Nông nghiệp", name_en="Agriculture"))
     uni = make_org("Trường Đại học Khoa học", kind=OrgKind.university)

@@ -10,12 +10,13 @@ import json
 import pytest
 
 from ecosystem.core.models import utcnow
+from ecosystem.dashboard.figures import open_data_cache
 from ecosystem.dashboard.open_data import datasets
 from ecosystem.extensions import db
 from ecosystem.matching.signals import paused
 from ecosystem.registry import listing_operations, operations
 from ecosystem.registry.enums import OrgKind
-from ecosystem.registry.models import ResearchField
+from ecosystem.registry.models import Organisation, ResearchField
 from ecosystem.workflow.models import (
     ApplicationState,
     Award,
@@ -267,7 +268,6 @@ def test_etag_and_not_modified(client, world):
     )
     # A change to the data changes the tag — once the cache period has passed (the page
     # states it): until then the same document is served.
-    from ecosystem.dashboard.figures import open_data_cache
 
     listing_operations.create_listing(
         "result",
@@ -287,7 +287,6 @@ def test_etag_and_not_modified(client, world):
 
 
 def _any_org():
-    from ecosystem.registry.models import Organisation
 
     return db.session.query(Organisation.id).first()[0]
 

@@ -9,6 +9,7 @@ import io
 import pytest
 
 from ecosystem.core.audit import AuditEvent
+from ecosystem.core.errors import UserError
 from ecosystem.dashboard import tracker
 from ecosystem.dashboard.demo import seed_dashboard
 from ecosystem.dashboard.models import SteeringTask, TaskStatus, TaskStatusChange
@@ -123,7 +124,6 @@ def test_done_without_evidence_is_refused_and_nothing_saved(client, secretariat,
 
 
 def test_recurring_status_only_for_recurring_tasks(db_session, secretariat, make_task):
-    from ecosystem.core.errors import UserError
 
     task = make_task()
     with pytest.raises(UserError, match="thường xuyên"), db.session.begin_nested():

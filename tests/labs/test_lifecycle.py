@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from ecosystem.config import BEAT_SCHEDULE, TASK_MODULES
 from ecosystem.core.audit import AuditEvent
 from ecosystem.core.errors import UserError
 from ecosystem.core.models import utcnow
@@ -16,6 +17,7 @@ from ecosystem.extensions import db
 from ecosystem.labs import bookings as ops
 from ecosystem.labs.models import Booking, BookingState, Hold, UserKind, WaitlistEntry
 from ecosystem.labs.release import release_unclaimed
+from ecosystem.labs.tasks import release_unclaimed_bookings
 from ecosystem.labs.waitlist import join_waitlist
 from tests.labs.conftest import ALL_DAY
 
@@ -179,8 +181,6 @@ def test_release_of_bookings_nobody_checked_in(lab_world, make_equipment):
 
 
 def test_the_beat_task_releases_and_is_scheduled(app, lab_world, make_equipment):
-    from ecosystem.config import BEAT_SCHEDULE, TASK_MODULES
-    from ecosystem.labs.tasks import release_unclaimed_bookings
 
     assert BEAT_SCHEDULE["labs-release-unclaimed"]["task"] == "labs.release_unclaimed"
     assert "ecosystem.labs.tasks" in TASK_MODULES

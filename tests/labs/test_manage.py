@@ -15,6 +15,7 @@ from ecosystem.labs.models import BookingState, DowntimeKind, Lab, WaitlistEntry
 from tests.auth_helpers import login
 from tests.conftest import html_text
 from tests.labs.conftest import local, next_weekday
+from tests.labs.test_lifecycle import _booking
 
 
 def test_a_lab_manager_creates_a_lab_with_its_hours(
@@ -113,7 +114,6 @@ def test_waitlist_from_the_equipment_page(client, lab_world, make_equipment, mak
 
 
 def test_check_in_and_out_from_the_managers_page(client, lab_world, make_equipment):
-    from tests.labs.test_lifecycle import _booking
 
     booking = _booking(lab_world, make_equipment(lab_world["lab"]), BookingState.approved)
     login(client, lab_world["manager"])

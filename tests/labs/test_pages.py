@@ -11,7 +11,9 @@ import sqlalchemy as sa
 
 from ecosystem.extensions import db
 from ecosystem.labs.models import Authorisation, Booking, BookingState, Downtime, Equipment
+from ecosystem.registry import listing_operations
 from ecosystem.registry.models import ResearchField
+from ecosystem.workflow.models import Award, CallState, FundApplication, FundCall
 from tests.auth_helpers import login
 from tests.conftest import html_text
 from tests.labs.conftest import local, next_weekday
@@ -184,8 +186,6 @@ def test_disclosures_page_and_exports(client, lab_world, make_equipment):
 def test_a_booking_may_serve_an_award_or_a_result_of_its_own_organisation(
     client, lab_world, make_equipment
 ):
-    from ecosystem.registry import listing_operations
-    from ecosystem.workflow.models import Award, CallState, FundApplication, FundCall
 
     db.session.add(ResearchField(code="biotech", name_vi="Công nghệ sinh học", name_en="Biotech"))
     item = make_equipment(lab_world["lab"])

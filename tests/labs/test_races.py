@@ -10,6 +10,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from ecosystem.api.tokens import create_token
+from ecosystem.auth.models import User
 from ecosystem.extensions import db
 from ecosystem.labs.models import Booking, Equipment, Hold, Lab
 from ecosystem.registry.enums import OrgKind
@@ -73,8 +75,6 @@ def test_twenty_overlapping_requests_one_wins(tmp_path):
 
 
 def test_twenty_overlapping_api_requests_one_wins(tmp_path):
-    from ecosystem.api.tokens import create_token
-    from ecosystem.auth.models import User
 
     with separate_app(tmp_path) as application:
         with application.app_context():

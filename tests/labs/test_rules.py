@@ -7,13 +7,14 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from ecosystem.core.errors import UserError
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.labs import bookings as ops
 from ecosystem.labs import catalogue
-from ecosystem.labs.models import Booking, BookingState, Downtime, DowntimeKind, Hold
+from ecosystem.labs.models import Booking, BookingState, Downtime, DowntimeKind, Hold, UserKind
 from ecosystem.labs.rules import SlotTaken
 from tests.labs.conftest import ALL_DAY, local, next_weekday
 
@@ -204,14 +205,12 @@ def test_a_rate_above_cost_or_negative_is_refused(lab_world, make_equipment):
 
 
 def item_kind(value: str):
-    from ecosystem.labs.models import UserKind
 
     return UserKind(value)
 
 
 def test_the_database_refuses_an_overlapping_hold(lab_world, make_equipment):
     """The guarantee is the database's, whatever the code above it checks."""
-    from sqlalchemy.exc import IntegrityError
 
     item = make_equipment(lab_world["lab"])
     day = next_weekday(MONDAY)

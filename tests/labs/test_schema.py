@@ -9,6 +9,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from ecosystem.app import import_models
 from ecosystem.extensions import db
 
 # In this connection's own schema: other private schemas (the browser tests' live server)
@@ -35,7 +36,6 @@ def test_create_all_makes_the_rule_too(tmp_path, backend):
     url = os.environ.get("DATABASE_URL")
     if backend == "postgresql" and not url:
         pytest.skip("PostgreSQL: set DATABASE_URL")
-    from ecosystem.app import import_models
 
     import_models()
     if backend == "sqlite":

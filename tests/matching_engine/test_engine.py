@@ -1,9 +1,11 @@
 import datetime as dt
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
+from ecosystem.matching.engine import persistence
 from ecosystem.matching.engine.index import (
     Document,
     DuplicateIdError,
@@ -279,7 +281,6 @@ def test_foreign_corrupt_and_stale_files_are_refused(corpus, tmp_path):
 
 
 def test_other_format_version_is_refused(corpus, tmp_path, monkeypatch):
-    from ecosystem.matching.engine import persistence
 
     index = MatchIndex.build(corpus)
     path = tmp_path / "index.npz"
@@ -487,7 +488,6 @@ def test_private_separator_characters_in_text_are_harmless():
 
 
 def test_concurrent_searches_agree_with_sequential_ones(corpus):
-    from concurrent.futures import ThreadPoolExecutor
 
     index = MatchIndex.build(corpus)
     texts = [f"nuoi tom {w} lua {i}" for i, w in enumerate(["abc", "xyz", "mặn", "heat"] * 25)]

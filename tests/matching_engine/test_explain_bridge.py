@@ -6,7 +6,7 @@ from ecosystem.matching.engine.datatypes import TermContribution
 from ecosystem.matching.engine.explanations import readable
 from ecosystem.matching.engine.index import Document, MatchIndex
 from ecosystem.matching.engine.terms import TermDictionary, TermGroup
-from ecosystem.matching.engine.weights import fit_band
+from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS, fit_band
 
 DICTIONARY = TermDictionary(
     [
@@ -110,7 +110,6 @@ def test_fit_bands():
 
 
 def test_unrelated_fields_rank_below_same_field_of_similar_text():
-    from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS
 
     docs = [
         Document(

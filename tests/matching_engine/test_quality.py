@@ -5,11 +5,13 @@ them when the engine improves, never lower them to make a change pass.
 """
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from ecosystem.matching.engine import devset_from_seed
 from ecosystem.matching.engine.evaluate import DATA_DIR, DevSet, evaluate_devset, load_devset
+from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS
 
 # group -> (P@1, MRR, nDCG@10) floors
 HAND_FLOORS = {
@@ -64,9 +66,6 @@ def test_cross_language_holdout():
 
 def test_cross_language_cases_need_the_dictionary():
     """The floor above is the dictionary's doing: without expansion the engine fails them."""
-    from dataclasses import replace
-
-    from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS
 
     devset = load_devset(DATA_DIR / "devset_crosslang.jsonl")
     plain = evaluate_devset(devset, replace(DEFAULT_WEIGHTS, expansion_weight=0.0))

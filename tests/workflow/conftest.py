@@ -8,7 +8,14 @@ import pytest
 
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
-from ecosystem.registry.enums import OrgKind
+from ecosystem.registry.enums import ListingState, OrgKind
+from ecosystem.registry.models import (
+    Membership,
+    Person,
+    ResearchField,
+    ResearchGroup,
+    ResearchResult,
+)
 from ecosystem.workflow.models import (
     ApplicationState,
     BudgetLine,
@@ -17,6 +24,7 @@ from ecosystem.workflow.models import (
     FundCall,
     FundCycle,
 )
+from tests.auth.support import Mailbox
 
 RUBRIC = [
     {"key": "novelty", "label_vi": "Tính mới", "label_en": "Novelty", "weight": 2},
@@ -125,14 +133,6 @@ def people(make_org, make_member, make_platform_user, make_user):
 def make_expert(db_session, make_platform_user, make_member):
     """A reviewer with a person record: expertise, affiliations and research groups (each
     given as (group, [result titles]) to create results of the group's organisation)."""
-    from ecosystem.registry.enums import ListingState
-    from ecosystem.registry.models import (
-        Membership,
-        Person,
-        ResearchField,
-        ResearchGroup,
-        ResearchResult,
-    )
 
     def _field(code: str) -> str:
         if db.session.get(ResearchField, code) is None:
@@ -181,7 +181,6 @@ def make_expert(db_session, make_platform_user, make_member):
 
 @pytest.fixture
 def mailbox(app, db_session):
-    from tests.auth.support import Mailbox
 
     box = Mailbox(app.config["MAIL_FILE_DIR"])
     box.clear()

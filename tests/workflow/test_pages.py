@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ecosystem.extensions import db
-from ecosystem.workflow.models import ApplicationState, CallState, FundApplication
+from ecosystem.workflow.models import ApplicationState, CallState, FundApplication, FundCall
 from tests.auth_helpers import login
 from tests.conftest import html_text
 
@@ -160,7 +160,6 @@ def test_a_manager_creates_a_call_in_local_time(client, people):
         },
     )
     assert response.status_code == 302, html_text(response)[:1000]
-    from ecosystem.workflow.models import FundCall
 
     call = db.session.scalars(db.select(FundCall).filter_by(title_vi="Đợt gọi 2027")).one()
     # 31/03 "until the end of the day" in Huế = 1/4 00:00 +07:00 = 31/3 17:00 UTC.

@@ -10,6 +10,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from ecosystem.auth.models import User
 from ecosystem.core.audit import AuditEvent
 from ecosystem.core.errors import UserError
 from ecosystem.core.models import utcnow
@@ -26,6 +27,7 @@ from ecosystem.workflow.models import (
     FundApplication,
     FundCall,
     FundCycle,
+    Milestone,
 )
 from tests.auth.support import separate_app
 from tests.races import add_org, add_user, needs_row_locks, race, signed_in_clients
@@ -144,7 +146,6 @@ def test_two_approvals_cannot_both_take_the_last_of_the_capital(tmp_path):
             ids = _fund(S.committee, n=2, capital=1_000_000_000)  # room for one of 600M
 
         def approve(app_id: int, email: str):
-            from ecosystem.auth.models import User
 
             manager = db.session.scalar(sa.select(User).filter_by(email=email))
             item = db.session.get(FundApplication, app_id)
@@ -166,8 +167,6 @@ def test_two_approvals_cannot_both_take_the_last_of_the_capital(tmp_path):
 def test_two_payments_for_the_same_remainder_pay_once(tmp_path):
     with separate_app(tmp_path) as application:
         with application.app_context():
-            from ecosystem.auth.models import User
-
             (app_id,) = _fund(S.committee)
             manager = db.session.scalar(sa.select(User).filter_by(email="manager0@example.vn"))
             applicant = db.session.scalar(sa.select(User).filter_by(email="applicant@example.vn"))
@@ -191,8 +190,6 @@ def test_two_payments_for_the_same_remainder_pay_once(tmp_path):
             milestone_id = milestone.id
 
         def pay(reference: str):
-            from ecosystem.auth.models import User
-            from ecosystem.workflow.models import Milestone
 
             manager = db.session.scalar(sa.select(User).filter_by(email="manager1@example.vn"))
             target = db.session.get(Milestone, milestone_id)

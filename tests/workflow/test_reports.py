@@ -3,13 +3,16 @@ has no trace of the application), and the risk ledger adds up."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from openpyxl import load_workbook
 
+from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.workflow import applications as ops
 from ecosystem.workflow import reviews
+from ecosystem.workflow.awards import MilestonePlan, sign_contract
 from ecosystem.workflow.models import ApplicationState, WriteOff
 from tests.auth_helpers import login
 
@@ -36,10 +39,6 @@ def test_exports_respect_visibility(client, make_application, make_expert, make_
 
 
 def test_the_risk_ledger(client, make_application, make_cycle, people):
-    import datetime as dt
-
-    from ecosystem.core.models import utcnow
-    from ecosystem.workflow.awards import MilestonePlan, sign_contract
 
     make_cycle(capital=10_000_000_000, state_share=4_900_000_000)
     application = make_application(org=people["_org"], state=S.committee)

@@ -26,6 +26,8 @@ from ecosystem.dashboard.indicators.base import (
     Value,
     buckets_for,
 )
+from ecosystem.dashboard.indicators.builtin import platform_indicators
+from ecosystem.dashboard.indicators.labs import lab_indicators
 
 Provider = Callable[[], list[Indicator]]
 _PROVIDERS: dict[str, Provider] = {}
@@ -43,8 +45,6 @@ def unregister_provider(name: str) -> None:
 def providers() -> dict[str, Provider]:
     """The built-in indicators (platform, fund, labs), then those a feature registered (a
     registered name replaces a built-in one of the same name)."""
-    from ecosystem.dashboard.indicators.builtin import platform_indicators
-    from ecosystem.dashboard.indicators.labs import lab_indicators
 
     return {"platform": platform_indicators, "labs": lab_indicators, **_PROVIDERS}
 

@@ -5,11 +5,13 @@ dense.py, the rest by the postings loop of scoring.py), on forked worker process
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
 from collections.abc import Iterable, Sequence
 from functools import partial
 from types import SimpleNamespace
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ecosystem.matching.engine.datatypes import Hit, MatchingError, QueryLike, _check_top_k
 from ecosystem.matching.engine.dense import scorer_for
@@ -90,7 +92,6 @@ class BatchMixin:
         return [s for s in map(self.id_to_slot.get, doc_ids or ()) if s is not None]
 
     def _fork_run(self, processes, queries, *rest) -> list[list[Hit]]:
-        import multiprocessing as mp
 
         self.inv_norms()  # computed once, inherited by the children
         # so is the compiled scoring loop: compile or load it here, not once per worker
@@ -122,7 +123,6 @@ _FORK_STATE = None
 
 
 def _fork_worker(bounds: tuple[int, int]) -> list[list[Hit]]:
-    from threadpoolctl import threadpool_limits
 
     index, queries, rest = _FORK_STATE
     with threadpool_limits(1):  # one worker per core: the matrix products stay on theirs

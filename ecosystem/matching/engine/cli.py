@@ -20,6 +20,9 @@ import json
 import os
 import sys
 
+from ecosystem.matching.engine.evaluate import default_devsets, evaluate_paths, format_report
+from ecosystem.matching.engine.index import Document, MatchIndex, MatchingError
+
 TAG = "hue-tfidf"
 
 
@@ -67,7 +70,6 @@ def _id(obj: dict, path: str, number: int) -> str:
 
 
 def load_corpus(path: str):
-    from ecosystem.matching.engine.index import Document
 
     docs, seen = [], {}
     for number, obj in _read_jsonl(path, "corpus"):
@@ -88,7 +90,6 @@ def load_corpus(path: str):
 
 
 def load_queries(path: str):
-    from ecosystem.matching.engine.index import Document
 
     ids, queries, seen = [], [], {}
     for number, obj in _read_jsonl(path, "queries"):
@@ -133,7 +134,6 @@ def cmd_rank(args) -> int:
         raise CliError(f"--top-k must be 0 or more, got {args.top_k}")
     docs = load_corpus(args.corpus)
     qids, queries = load_queries(args.queries)
-    from ecosystem.matching.engine.index import MatchIndex
 
     # both cores for large runs (forked workers share the index); blocks bound the memory
     processes = min(2, os.cpu_count() or 1)
@@ -153,7 +153,6 @@ def cmd_rank(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from ecosystem.matching.engine.evaluate import default_devsets, evaluate_paths, format_report
 
     paths = args.devset or default_devsets()
     if not paths:
@@ -200,8 +199,6 @@ def main(argv=None) -> int:
         print("error: out of memory", file=sys.stderr)
         return 2
     except Exception as exc:  # the contract: one line on stderr, never a traceback
-        from ecosystem.matching.engine.index import MatchingError
-
         kind = "" if isinstance(exc, MatchingError) else f"{type(exc).__name__}: "
         print(f"error: {kind}{exc}", file=sys.stderr)
         return 2

@@ -19,6 +19,7 @@ import json
 import sys
 from pathlib import Path
 
+from ecosystem.matching.engine.facets import field_roots
 from ecosystem.matching.engine.folding import normalize
 from ecosystem.matching.engine.text import ENGLISH_STOP, TOKEN_RE
 
@@ -43,7 +44,6 @@ def available(seed_dir: Path = SEED_DIR) -> bool:
 
 def add_field_roots(records: list[dict], seed_dir: Path = SEED_DIR) -> list[dict]:
     """Each record's facets gain the top-level taxonomy codes of its fields (related fields)."""
-    from ecosystem.matching.engine.facets import field_roots
 
     parent_of = {t["code"]: t.get("parent") for t in _load("taxonomy", seed_dir)}
     for rec in records:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ecosystem.matching.engine.devset_from_seed import seed_devset_path
 from ecosystem.matching.engine.folding import strip_diacritics
 from ecosystem.matching.engine.index import Document, MatchIndex
 from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS, Weights
@@ -189,8 +190,6 @@ def default_devsets() -> list[Path]:
     """The dev sets kept in the repository, plus the one derived from the seed data."""
     paths = sorted(DATA_DIR.glob("*.jsonl"))
     try:
-        from ecosystem.matching.engine.devset_from_seed import seed_devset_path
-
         seed = seed_devset_path()
         if seed is not None and seed not in paths:
             paths.append(seed)

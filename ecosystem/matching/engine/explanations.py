@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from ecosystem.matching.engine.datatypes import TermContribution
 from ecosystem.matching.engine.folding import strip_diacritics
+from ecosystem.matching.engine.terms import looks_vietnamese_syllable
 from ecosystem.matching.engine.text import (
     ENGLISH_STOP,
     VIETNAMESE_STOP,
@@ -105,7 +108,6 @@ _DIGITS = frozenset("0123456789")
 def readable(term, dictionary=None) -> bool:
     """Whether a person can read this term as a reason: not numbers, not function words, not
     the fragment of a word ("chẩn" of "chẩn đoán", "vi" of "vi sinh")."""
-    from ecosystem.matching.engine.terms import looks_vietnamese_syllable
 
     tokens = [t for t in surface_tokens(term.term) if not set(t) <= _DIGITS]
     words = [
@@ -143,7 +145,6 @@ def bound_syllable(index, doc, word: str) -> bool:
     (not a function word) forms a bigram found in at least half the documents that have the
     syllable as written (its accented feature), and in 2 or more. A free word ("ngập", "ủ")
     stands in several compounds or alone."""
-    import numpy as np
 
     analyzer, voc = index.analyzer, index.vocabulary
     info = analyzer.token_info(word)

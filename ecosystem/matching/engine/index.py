@@ -63,6 +63,7 @@ from ecosystem.matching.engine.datatypes import (
     _check_doc,
 )
 from ecosystem.matching.engine.facets import FacetStore
+from ecosystem.matching.engine.persistence import load_index, save_index
 from ecosystem.matching.engine.querying import QueryingMixin
 from ecosystem.matching.engine.terms import shipped_dictionary
 from ecosystem.matching.engine.text import Analyzer
@@ -432,12 +433,10 @@ class MatchIndex(QueryingMixin, BatchMixin):
 
     # ------------------------------------------------------------------ persistence
     def save(self, path) -> None:
-        from ecosystem.matching.engine.persistence import save_index
 
         save_index(self, path)
 
     @classmethod
     def load(cls, path, weights: Weights = DEFAULT_WEIGHTS) -> MatchIndex:
-        from ecosystem.matching.engine.persistence import load_index
 
         return load_index(cls, path, weights)

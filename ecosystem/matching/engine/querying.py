@@ -21,7 +21,8 @@ from ecosystem.matching.engine.datatypes import (
     _check_top_k,
     _Query,
 )
-from ecosystem.matching.engine.expansion import expansion_parts, member_rows
+from ecosystem.matching.engine.expansion import bridge_shares, expansion_parts, member_rows
+from ecosystem.matching.engine.explanations import display_terms, group_contributions
 from ecosystem.matching.engine.facets import QueryFacets, explain_facets
 from ecosystem.matching.engine.scoring import candidates
 from ecosystem.matching.engine.vectorize import _widen, count_rows
@@ -351,8 +352,6 @@ class QueryingMixin:
     def _explained_terms(self, members, doc, shared, names, contrib) -> list:
         """The document's terms with their contributions; what a dictionary bridge brought is
         split off (exactly: bridge_shares) into terms labelled "query words ≈ document words"."""
-        from ecosystem.matching.engine.expansion import bridge_shares
-        from ecosystem.matching.engine.explanations import display_terms, group_contributions
 
         bridges, shares = bridge_shares(self, members, shared) if members else ([], None)
         own = contrib.copy()
