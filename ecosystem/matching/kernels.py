@@ -304,3 +304,136 @@ def count_rows_csr(
                 vals[start + k] = w
                 k += 1
     return indptr, out_cols[:written], out_vals[:written]
+
+
+@nb.njit(**_OPTIONS)
+def fold_codepoints(cps, fold, fold_extra):  # pragma: no cover - compiled
+    """str.casefold() of a text given as code points: ``fold[c]`` is the folded code point,
+    or ``-1 - k`` when c folds to several (row k of ``fold_extra``, padded with -1). Case
+    folding is per code point, without context, so this is casefold() to the bit."""
+    out = np.empty(cps.shape[0] * fold_extra.shape[1], np.uint32)
+    m = 0
+    for i in range(cps.shape[0]):
+        f = fold[cps[i]]
+        if f >= 0:
+            out[m] = f
+            m += 1
+        else:
+            row = -1 - f
+            for j in range(fold_extra.shape[1]):
+                g = fold_extra[row, j]
+                if g < 0:
+                    break
+                out[m] = g
+                m += 1
+    return out[:m]
+
+
+@nb.njit(**_OPTIONS)
+def scan_tokens(cps, cls):  # pragma: no cover - compiled
+    """The tokens of a case-folded text, numbered by first occurrence.
+
+    ``cls[c]`` is 1 for a code point of the token runs, 2 for one that is a token by itself
+    (CJK, the separators), 0 otherwise: the tokens ``findall`` of the batch regular expression
+    finds. Returns each token's number and, per distinct token, its first occurrence as
+    (start, length) in ``cps``. Distinct tokens are found with an open-addressing hash table
+    over their code points."""
+    n = cps.shape[0]
+    n_tok = 0
+    i = 0
+    while i < n:  # count the tokens first: the output is then allocated once
+        c = cls[cps[i]]
+        if c == 0:
+            i += 1
+        elif c == 2:
+            n_tok += 1
+            i += 1
+        else:
+            while i < n and cls[cps[i]] == 1:
+                i += 1
+            n_tok += 1
+    local = np.empty(n_tok, np.int32)
+    size = 1024
+    table = np.full(size, -1, np.int64)
+    starts = np.empty(size // 2, np.int64)
+    lengths = np.empty(size // 2, np.int64)
+    hashes = np.empty(size // 2, np.uint64)
+    n_distinct = 0
+    t = 0
+    i = 0
+    while i < n:
+        c = cls[cps[i]]
+        if c == 0:
+            i += 1
+            continue
+        a = i
+        i += 1
+        if c == 1:
+            while i < n and cls[cps[i]] == 1:
+                i += 1
+        length = i - a
+        h = np.uint64(14695981039346656037)
+        for j in range(a, i):
+            h = (h ^ np.uint64(cps[j])) * np.uint64(1099511628211)
+        mask = size - 1
+        slot = np.int64(h & np.uint64(mask))
+        while True:
+            k = table[slot]
+            if k < 0:
+                break
+            if hashes[k] == h and lengths[k] == length:
+                s = starts[k]
+                same = True
+                for j in range(length):
+                    if cps[s + j] != cps[a + j]:
+                        same = False
+                        break
+                if same:
+                    break
+            slot = (slot + 1) & mask
+        if k < 0:
+            k = n_distinct
+            n_distinct += 1
+            starts[k] = a
+            lengths[k] = length
+            hashes[k] = h
+            table[slot] = k
+            if 2 * n_distinct >= size:  # keep the table at most half full
+                size *= 2
+                mask = size - 1
+                table = np.full(size, -1, np.int64)
+                for q in range(n_distinct):
+                    p = np.int64(hashes[q] & np.uint64(mask))
+                    while table[p] >= 0:
+                        p = (p + 1) & mask
+                    table[p] = q
+                grown = np.empty(size // 2, np.int64)
+                grown[:n_distinct] = starts[:n_distinct]
+                starts = grown
+                grown = np.empty(size // 2, np.int64)
+                grown[:n_distinct] = lengths[:n_distinct]
+                lengths = grown
+                grown_h = np.empty(size // 2, np.uint64)
+                grown_h[:n_distinct] = hashes[:n_distinct]
+                hashes = grown_h
+        local[t] = k
+        t += 1
+    return local, starts[:n_distinct], lengths[:n_distinct]
+
+
+@nb.njit(**_OPTIONS)
+def spell_tokens(cps, starts, lengths, sep):  # pragma: no cover - compiled
+    """The distinct tokens' code points one after another, each followed by ``sep``."""
+    total = 0
+    for k in range(starts.shape[0]):
+        total += lengths[k] + 1
+    out = np.empty(total, np.uint32)
+    m = 0
+    for k in range(starts.shape[0]):
+        s = starts[k]
+        for j in range(lengths[k]):
+            out[m] = cps[s + j]
+            m += 1
+        out[m] = sep
+        m += 1
+    return out

@@ -10,6 +10,7 @@ index and parsing thousands of profile queries fast.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import unicodedata
 from collections import defaultdict
@@ -21,18 +22,26 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from ecosystem.matching.kernels import count_rows_csr, row_stats, token_pairs
+from ecosystem.matching.kernels import (
+    count_rows_csr,
+    fold_codepoints,
+    row_stats,
+    scan_tokens,
+    spell_tokens,
+    token_pairs,
+)
 from ecosystem.matching.text import _CJK, Analyzer
 
 FIELD_SEP = "\ue000"  # private-use characters: never in the token class, never in real text
 DOC_SEP = "\ue001"
-_BATCH_TOKEN_RE = __import__("re").compile(
-    rf"[{FIELD_SEP}{DOC_SEP}]|[{_CJK}]|(?:[^\W_{_CJK}]|[\u0300-\u036f])+"
-)
+_BATCH_TOKEN_RE = re.compile(rf"[{FIELD_SEP}{DOC_SEP}]|[{_CJK}]|(?:[^\W_{_CJK}]|[\u0300-\u036f])+")
 # Same tokens when the text has no CJK, combining mark or underscore (checked first), faster.
-_PLAIN_TOKEN_RE = __import__("re").compile(rf"[^\W_]+|[{FIELD_SEP}{DOC_SEP}]")
-_SPECIAL_RE = __import__("re").compile(rf"[{_CJK}\u0300-\u036f_]")
+_PLAIN_TOKEN_RE = re.compile(rf"[^\W_]+|[{FIELD_SEP}{DOC_SEP}]")
+_SPECIAL_RE = re.compile(rf"[{_CJK}\u0300-\u036f_]")
 KIND_FOLDED, KIND_ACCENTED, KIND_BIGRAM = 0, 1, 2
+# False: the reference (regular expression, numpy/scipy) paths, which the compiled ones equal to
+# the bit; tests compare the two
+COMPILED = True
 _SEP_FIELD, _SEP_DOC = -2, -3
 
 
@@ -260,7 +269,9 @@ class Tokens(NamedTuple):
     n_docs: int
 
 
-def tokenize(docs: Sequence, title_weight: float, keyword_weight: float) -> Tokens:
+def tokenize(
+    docs: Sequence, title_weight: float, keyword_weight: float, compiled: bool | None = None
+) -> Tokens:
     """The batch's tokens, separators included. Pure (no vocabulary): runs in worker processes."""
     parts: list[str] = []
     field_w: list[float] = []
@@ -281,16 +292,69 @@ def tokenize(docs: Sequence, title_weight: float, keyword_weight: float) -> Toke
         # a text carries our private separators itself: blank them out and join again
         clean = str.maketrans({FIELD_SEP: " ", DOC_SEP: " "})
         joined = "".join(p if p in (FIELD_SEP, DOC_SEP) else p.translate(clean) for p in parts)
-    # NFC and case folding as in core.text.normalize (white space does not matter here)
-    big = unicodedata.normalize("NFC", joined).casefold() if parts else ""
+    split = split_tokens if (COMPILED if compiled is None else compiled) else split_tokens_regex
+    distinct, local = split(unicodedata.normalize("NFC", joined))
+    return Tokens(distinct, local, np.asarray(field_w, np.float64), len(docs))
+
+
+def split_tokens_regex(text: str) -> tuple[list[str], np.ndarray]:
+    """The reference tokeniser: case folding as in core.text.normalize (white space does not
+    matter here), the batch regular expression, distinct tokens numbered by first occurrence."""
+    big = text.casefold()
     regex = _BATCH_TOKEN_RE if _SPECIAL_RE.search(big) else _PLAIN_TOKEN_RE
     tokens = regex.findall(big)
-    # distinct tokens numbered by first occurrence, in one C-level pass (a missing key's
-    # number is the dict's size at that moment)
+    # one C-level pass (a missing key's number is the dict's size at that moment)
     seen: defaultdict[str, int] = defaultdict()
     seen.default_factory = seen.__len__
     local = np.fromiter(map(seen.__getitem__, tokens), np.int32, count=len(tokens))
-    return Tokens(list(seen), local, np.asarray(field_w, np.float64), len(docs))
+    return list(seen), local
+
+
+def split_tokens(text: str) -> tuple[list[str], np.ndarray]:
+    """split_tokens_regex() to the bit, compiled (kernels.fold_codepoints, scan_tokens): the
+    regular expression and case folding were two thirds of a build. Exact for every code
+    point: the tables are made from str.casefold() and the regular expression themselves."""
+    fold, fold_extra, cls = codepoint_tables()
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    folded = fold_codepoints(cps, fold, fold_extra)
+    local, starts, lengths = scan_tokens(folded, cls)
+    spelled = spell_tokens(folded, starts, lengths, 0x20)  # a space is never inside a token
+    distinct = spelled.tobytes().decode("utf-32-le", "surrogatepass").split(" ")[:-1]
+    return distinct, local
+
+
+_TABLES: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+
+def codepoint_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per code point: its case fold (one code point, or -1 - row of the second table for the
+    few that fold to several) and its token class (1: inside a run, 2: a token by itself).
+    Made once per process (~0.3 s) from str.casefold() and the batch regular expression."""
+    global _TABLES
+    if _TABLES is None:
+        every = "".join(map(chr, range(0x110000)))
+        # one casefold() call for all: NUL separates them (it folds to itself, as does
+        # nothing else to it)
+        folds = ["\0", *"\0".join(every[1:]).casefold().split("\0")]
+        fold = np.arange(0x110000, dtype=np.int32)
+        extra: list[list[int]] = []
+        for c, f in enumerate(folds):
+            if len(f) != 1:
+                fold[c] = -1 - len(extra)
+                extra.append([ord(x) for x in f])
+            elif ord(f) != c:
+                fold[c] = ord(f)
+        width = max(map(len, extra), default=1)
+        fold_extra = np.full((max(len(extra), 1), width), -1, np.int32)
+        for row, cps in enumerate(extra):
+            fold_extra[row, : len(cps)] = cps
+        cls = np.zeros(0x110000, np.uint8)
+        for m in _BATCH_TOKEN_RE.finditer(every):  # every code point on its own: runs
+            cls[m.start() : m.end()] = 1  # of the run class come out as one match
+        cjk_or_sep = re.compile(rf"[{FIELD_SEP}{DOC_SEP}{_CJK}]")
+        cls[[m.start() for m in cjk_or_sep.finditer(every)]] = 2
+        _TABLES = fold, fold_extra, cls
+    return _TABLES
 
 
 _FORK_DOCS: tuple | None = None

@@ -1,0 +1,116 @@
+"""The compiled build paths give the reference paths' results to the bit."""
+
+import random
+import unicodedata
+
+import numpy as np
+import pytest
+
+from ecosystem.matching import vectorize
+from ecosystem.matching.engine import Document, MatchIndex
+from ecosystem.matching.vectorize import split_tokens, split_tokens_regex
+
+SAMPLES = [
+    "Nuôi trồng thủy sản tuần hoàn ở đầm phá Tam Giang, Thừa Thiên Huế",
+    "nuoi trong thuy san tuan hoan o dam pha Tam Giang",
+    "ĐẠI HỌC HUẾ và Đà Nẵng: đường, Đặng, đ/Đ, ĐĐđđ",
+    "Machine-learning for X-ray images; studies, analyses & CLASSES (v2.0)",
+    "MiXeD cAsE TeXt With UPPER and lower, ÀÉÎÕÜ àéîõü",
+    "Numbers 2024, 3.14, 1,000,000 VND; ٣٤٥ and ⅫⅣ ², ½",
+    "中文字符 日本語のテキスト カタカナ 한국어 텍스트 東京・大阪",
+    "emoji 🚀🌾 in text 👩‍🔬 and ✅ ok ❤️",
+    "snake_case and __dunder__ under_score_ 9_9",
+    "Straße, ﬁnance, ǅ, İstanbul, ŉ, ΐ, ﬀ, Σίσυφος, ΣΑΣ, ᾳ, Ⓐⓑ",
+    "Кириллица ЙОД й, Ελληνικά, عربي, עברית, हिन्दी, ไทย",
+    "separators \ue000 and \ue001 inside a text",
+    "tabs\tnew\nlines\r\n and  many   spaces\u00a0nbsp\u2003em",
+    "̀leading combining mark, a\u0301\u0302 stacked, ̣ alone",
+    "",
+]
+
+
+def _nfd(text):
+    return unicodedata.normalize("NFD", text)
+
+
+def _texts():
+    rng = random.Random(14)
+    texts = SAMPLES + [_nfd(t) for t in SAMPLES]
+    words = " ".join(texts).split()
+    for _ in range(200):
+        texts.append(" ".join(rng.choice(words) for _ in range(rng.randint(0, 40))))
+    return texts
+
+
+@pytest.mark.parametrize("text", _texts())
+def test_compiled_tokeniser_equals_the_regular_expression(text):
+    text = unicodedata.normalize("NFC", text)
+    distinct, local = split_tokens(text)
+    ref_distinct, ref_local = split_tokens_regex(text)
+    assert distinct == ref_distinct
+    assert local.dtype == ref_local.dtype
+    assert np.array_equal(local, ref_local)
+
+
+def test_compiled_tokeniser_equals_the_regular_expression_on_every_code_point():
+    rng = random.Random(7)
+    every = [chr(c) for c in range(0x110000)]
+    shuffled = every[:]
+    rng.shuffle(shuffled)
+    # in order (runs of neighbours), shuffled, and each code point after a letter
+    for text in ("".join(every), "".join(shuffled), "a".join(shuffled[:200_000])):
+        distinct, local = split_tokens(text)
+        ref_distinct, ref_local = split_tokens_regex(text)
+        assert distinct == ref_distinct
+        assert np.array_equal(local, ref_local)
+
+
+def _index_arrays(index):
+    n = len(index.vocabulary)
+    return {
+        "names": index.feature_names,
+        "kind": index.vocabulary.kind[:n].tolist(),
+        "indptr": index.fwd.indptr,
+        "indices": index.fwd.indices,
+        "data": index.fwd.data,
+        "inv_indptr": index.inv_indptr,
+        "inv_docs": index.inv_docs,
+        "inv_vals": index.inv_vals,
+        "df": index.df[:n],
+        "s": (index.s0, index.s1, index.s2),
+    }
+
+
+def _docs(n):
+    rng = random.Random(3)
+    texts = _texts()
+    return [
+        Document(
+            f"d{i}",
+            title=rng.choice(texts),
+            text=" ".join(rng.choice(texts) for _ in range(rng.randint(0, 6))),
+            keywords=[rng.choice(texts)[:20] for _ in range(rng.randint(0, 3))],
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_compiled_build_equals_the_reference_build(monkeypatch, processes):
+    from ecosystem.matching import engine
+
+    monkeypatch.setattr(engine, "BUILD_BATCH", 150)  # several batches: the vocabulary grows
+    docs = _docs(700)
+    monkeypatch.setattr(vectorize, "COMPILED", False)
+    ref = _index_arrays(MatchIndex.build(docs, processes=processes))
+    monkeypatch.setattr(vectorize, "COMPILED", True)
+    new = _index_arrays(MatchIndex.build(docs, processes=processes))
+    for key, value in ref.items():
+        if key == "s":
+            for a, b in zip(value, new[key], strict=True):
+                assert np.array_equal(a, b), key
+        elif isinstance(value, list):
+            assert value == new[key], key
+        else:
+            assert value.dtype == new[key].dtype, key
+            assert np.array_equal(value, new[key]), key
