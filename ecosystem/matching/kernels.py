@@ -437,3 +437,70 @@ def spell_tokens(cps, starts, lengths, sep):  # pragma: no cover - compiled
         out[m] = sep
         m += 1
     return out
+
+
+@nb.njit(**_OPTIONS)
+def _code_slot(code, mask):  # pragma: no cover - compiled
+    return np.int64((np.uint64(code) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(24)) & mask
+
+
+@nb.njit(**_OPTIONS)
+def code_table_insert(table, codes, ids):  # pragma: no cover - compiled
+    """Put codes (>= 0, not yet there) -> ids into an open-addressing table of (code, id)
+    rows, code -1 for a free row; the caller keeps it at most half full."""
+    mask = table.shape[0] - 1
+    for i in range(codes.shape[0]):
+        s = _code_slot(codes[i], mask)
+        while table[s, 0] >= 0:
+            s = (s + 1) & mask
+        table[s, 0] = codes[i]
+        table[s, 1] = ids[i]
+
+
+@nb.njit(**_OPTIONS)
+def code_table_lookup(table, codes):  # pragma: no cover - compiled
+    """The id of each code in the table, or ``-1 - j`` for the j-th distinct code that is not
+    there (numbered by first occurrence); returns them and those absent codes."""
+    mask = table.shape[0] - 1
+    out = np.empty(codes.shape[0], np.int64)
+    size = 1024
+    local = np.full((size, 2), -1, np.int64)  # the absent codes seen so far
+    absent = np.empty(size // 2, np.int64)
+    n_absent = 0
+    for i in range(codes.shape[0]):
+        c = codes[i]
+        s = _code_slot(c, mask)
+        while table[s, 0] >= 0 and table[s, 0] != c:
+            s = (s + 1) & mask
+        if table[s, 0] == c:
+            out[i] = table[s, 1]
+            continue
+        lmask = size - 1
+        s = _code_slot(c, lmask)
+        while local[s, 0] >= 0 and local[s, 0] != c:
+            s = (s + 1) & lmask
+        if local[s, 0] == c:
+            out[i] = -1 - local[s, 1]
+            continue
+        local[s, 0] = c
+        local[s, 1] = n_absent
+        absent[n_absent] = c
+        out[i] = -1 - n_absent
+        n_absent += 1
+        if 2 * n_absent >= size:
+            size *= 2
+            local = np.full((size, 2), -1, np.int64)
+            code_table_insert(local, absent[:n_absent], np.arange(n_absent))
+            grown = np.empty(size // 2, np.int64)
+            grown[:n_absent] = absent[:n_absent]
+            absent = grown
+    return out, absent[:n_absent]
+
+
+@nb.njit(**_OPTIONS)
+def resolve_absent(fids, new_ids):  # pragma: no cover - compiled
+    """fids[i] = new_ids[j] where fids[i] is ``-1 - j`` (code_table_lookup's absent codes)."""
+    for i in range(fids.shape[0]):
+        f = fids[i]
+        if f < 0:
+            fids[i] = new_ids[-1 - f]
