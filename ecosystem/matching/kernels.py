@@ -504,3 +504,96 @@ def resolve_absent(fids, new_ids):  # pragma: no cover - compiled
         f = fids[i]
         if f < 0:
             fids[i] = new_ids[-1 - f]
+
+
+@nb.njit(**_OPTIONS)
+def transpose_csr(indptr, indices, data, n_cols):  # pragma: no cover - compiled
+    """The CSC copy (indptr, row indices, values) of a CSR matrix, rows ascending in each
+    column: scipy's csr_tocsc, to the bit, with int32 rows and float32 values out."""
+    n_rows = indptr.shape[0] - 1
+    nnz = indptr[n_rows]
+    out_ptr = np.zeros(n_cols + 1, np.int64)
+    for p in range(nnz):
+        out_ptr[indices[p] + 1] += 1
+    for c in range(n_cols):
+        out_ptr[c + 1] += out_ptr[c]
+    fill = out_ptr[:-1].copy()
+    rows = np.empty(nnz, np.int32)
+    vals = np.empty(nnz, np.float32)
+    for r in range(n_rows):
+        for p in range(indptr[r], indptr[r + 1]):
+            c = indices[p]
+            q = fill[c]
+            fill[c] = q + 1
+            rows[q] = r
+            vals[q] = data[p]
+    return out_ptr, rows, vals
+
+
+@nb.njit(**_OPTIONS)
+def count_rows_dense(
+    tids, tok_folded, tok_accented, field_w, bigram_fids, n_docs, sep_field, sep_doc, n_features
+):  # pragma: no cover - compiled
+    """count_rows_csr() for large batches: each document's counts summed into a dense array in
+    token order and only its distinct features sorted (not every entry). The same matrix
+    when every partial sum is exact (the caller checks the weights), as then the order of the
+    additions cannot matter."""
+    n = len(tids)
+    acc = np.zeros(n_features, np.float64)
+    seen = np.full(n_features, -1, np.int64)  # the last document that had the feature
+    indptr = np.zeros(n_docs + 1, np.int64)
+    out_cols = np.empty(3 * n, np.int32)
+    out_vals = np.empty(3 * n, np.float64)
+    doc, field, pair, start, written = 0, 0, 0, 0, 0
+    for i in range(n + 1):
+        f = tok_folded[tids[i]] if i < n else sep_doc
+        if f in (sep_doc, sep_field):
+            if f == sep_doc:
+                cols = out_cols[start:written]
+                cols.sort()
+                for j in range(start, written):
+                    c = out_cols[j]
+                    out_vals[j] = acc[c]
+                    acc[c] = 0.0
+                if doc < n_docs:
+                    indptr[doc + 1] = written
+                doc += 1
+                start = written
+            field += 1
+            continue
+        if f < 0:  # a stop word: no feature
+            continue
+        w = field_w[field]
+        if seen[f] != doc:
+            seen[f] = doc
+            out_cols[written] = f
+            written += 1
+        acc[f] += w
+        a = tok_accented[tids[i]]
+        if a >= 0:
+            if seen[a] != doc:
+                seen[a] = doc
+                out_cols[written] = a
+                written += 1
+            acc[a] += w
+        if i + 1 < n and tok_folded[tids[i + 1]] >= 0:
+            b = bigram_fids[pair]
+            pair += 1
+            if b >= 0:
+                if seen[b] != doc:
+                    seen[b] = doc
+                    out_cols[written] = b
+                    written += 1
+                acc[b] += w
+    return indptr, out_cols[:written], out_vals[:written]
+
+
+@nb.njit(**_OPTIONS)
+def tf_float32(values, indices, kinds, mult, sublinear):  # pragma: no cover - compiled
+    """tf_values()'s r values as float32, given ln(count) (sublinear) or the counts: the same
+    IEEE operations, one pass instead of a copy, two temporaries and a gather."""
+    out = np.empty(values.shape[0], np.float32)
+    for p in range(values.shape[0]):
+        v = 1.0 + values[p] if sublinear else values[p]
+        out[p] = np.float32(v * mult[kinds[indices[p]]])
+    return out

@@ -14,7 +14,7 @@ import re
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
 from operator import itemgetter
 from typing import NamedTuple
@@ -26,12 +26,15 @@ from ecosystem.matching.kernels import (
     code_table_insert,
     code_table_lookup,
     count_rows_csr,
+    count_rows_dense,
     fold_codepoints,
     resolve_absent,
     row_stats,
     scan_tokens,
     spell_tokens,
+    tf_float32,
     token_pairs,
+    transpose_csr,
 )
 from ecosystem.matching.text import _CJK, Analyzer
 
@@ -465,7 +468,16 @@ def count_rows(
 def count_tokens(
     vocab: Vocabulary, toks: Tokens, grow: bool, bigrams: bool = True
 ) -> sp.csr_matrix:
-    """count_rows() of an already tokenised batch.
+    """count_rows() of an already tokenised batch."""
+    indptr, indices, data = count_arrays(vocab, toks, grow, bigrams)
+    n_features = max(len(vocab), 1)
+    return sp.csr_matrix((data, indices, indptr), shape=(toks.n_docs, n_features))
+
+
+def count_arrays(
+    vocab: Vocabulary, toks: Tokens, grow: bool, bigrams: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """count_tokens()'s matrix as CSR arrays (indptr, indices, data).
 
     Two compiled passes over the tokens (kernels.token_pairs, kernels.count_rows_csr) with the
     bigram lookup between them: the same matrix, to the bit, as the masks, concatenations and
@@ -480,11 +492,85 @@ def count_tokens(
         else:
             bids = np.full(len(codes), -1, np.int64)
         field_w = toks.field_weights if len(toks.field_weights) else np.zeros(1)
-        indptr, indices, data = count_rows_csr(
-            tids, folded_of, accented_of, field_w, bids, toks.n_docs, _SEP_FIELD, _SEP_DOC
+        args = (tids, folded_of, accented_of, field_w, bids, toks.n_docs, _SEP_FIELD, _SEP_DOC)
+        n_features = len(vocab)
+        # a dense accumulator pays off once the batch has about as many entries as features
+        if COMPILED and 4 * len(tids) >= n_features and _exact_sums(field_w, len(tids)):
+            return count_rows_dense(*args, n_features)
+        return count_rows_csr(*args)
+
+
+def _exact_sums(field_w: np.ndarray, n_tokens: int) -> bool:
+    """Every sum of these weights over a batch's tokens is exact in float64 (positive
+    multiples of 2^-20 far below 2^53 of them; 1 and 2 by default), so the order of the
+    additions cannot change a count."""
+    scaled = field_w * 2.0**20
+    return bool(
+        np.all(field_w > 0)
+        and np.all(scaled == np.floor(scaled))
+        and scaled.max(initial=0.0) * max(n_tokens, 1) < 2.0**52
+    )
+
+
+def stacked_rows(
+    vocab: Vocabulary,
+    batches: Iterable[Tokens],
+    bigrams: bool,
+    sublinear: bool,
+    accent_weight: float,
+    bigram_weight: float,
+) -> sp.csr_matrix:
+    """tf_values(count_tokens(batch)) of the batches, one under the other, growing the
+    vocabulary: a new index's rows (float32 values).
+
+    Compiled, the r values of each batch are made in one pass and the batches concatenated
+    (scipy's vstack copied everything twice); the same matrix to the bit."""
+    if not COMPILED:
+        mats = [
+            tf_values(
+                count_tokens(vocab, t, True, bigrams),
+                vocab.kind,
+                sublinear,
+                accent_weight,
+                bigram_weight,
+            )
+            for t in batches
+        ]
+        nv = len(vocab)
+        mats = [_widen(m, nv) for m in mats]
+        return sp.vstack(mats, format="csr") if mats else sp.csr_matrix((0, nv))
+    mult = np.array([1.0, accent_weight, bigram_weight])
+    ptrs, cols, vals = [np.zeros(1, np.int64)], [], []
+    n_rows = 0
+    for t in batches:
+        indptr, indices, data = count_arrays(vocab, t, True, bigrams)
+        if sublinear:
+            np.log(data, out=data)
+        vals.append(tf_float32(data, indices, vocab.kind, mult, sublinear))
+        ptrs.append(indptr[1:] + ptrs[-1][-1])
+        cols.append(indices.astype(np.int32, copy=False))
+        n_rows += t.n_docs
+    nv = len(vocab)
+    if not cols:
+        return sp.csr_matrix((0, nv))
+    return sp.csr_matrix(
+        (np.concatenate(vals), np.concatenate(cols), np.concatenate(ptrs)), shape=(n_rows, nv)
+    )
+
+
+def inverted(fwd: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The postings of these rows: (indptr per feature, int32 rows, float32 values), rows
+    ascending; fwd.tocsc() to the bit (compiled: one pass and no conversions)."""
+    if COMPILED:
+        return transpose_csr(
+            fwd.indptr.astype(np.int64, copy=False), fwd.indices, fwd.data, fwd.shape[1]
         )
-    n_features = max(len(vocab), 1)
-    return sp.csr_matrix((data, indices, indptr), shape=(toks.n_docs, n_features))
+    csc = fwd.tocsc()
+    return (
+        csc.indptr.astype(np.int64, copy=False),
+        csc.indices.astype(np.int32, copy=False),
+        csc.data.astype(np.float32, copy=False),
+    )
 
 
 def tf_values(

@@ -8,7 +8,9 @@ import pytest
 
 from ecosystem.matching import vectorize
 from ecosystem.matching.engine import Document, MatchIndex
+from ecosystem.matching.text import AnalyzerOptions
 from ecosystem.matching.vectorize import split_tokens, split_tokens_regex
+from ecosystem.matching.weights import Weights
 
 SAMPLES = [
     "Nuôi trồng thủy sản tuần hoàn ở đầm phá Tam Giang, Thừa Thiên Huế",
@@ -95,18 +97,27 @@ def _docs(n):
     ]
 
 
-@pytest.mark.parametrize("processes", [1, 2])
-def test_compiled_build_equals_the_reference_build(monkeypatch, processes):
+@pytest.mark.parametrize(
+    ("processes", "weights"),
+    [
+        (1, Weights()),
+        (2, Weights()),
+        # weights whose sums are not exact take the sorting count kernel; raw tf, no bigrams
+        (1, Weights(title_weight=1.3, keyword_weight=0.7, accent_weight=1.0)),
+        (1, Weights(sublinear_tf=False, analyzer=AnalyzerOptions(bigrams=False))),
+    ],
+)
+def test_compiled_build_equals_the_reference_build(monkeypatch, processes, weights):
     from ecosystem.matching import engine
 
     monkeypatch.setattr(engine, "BUILD_BATCH", 150)  # several batches: the vocabulary grows
     docs = _docs(700)
     monkeypatch.setattr(vectorize, "COMPILED", False)
-    ref = _index_arrays(MatchIndex.build(docs, processes=processes))
+    ref = _index_arrays(MatchIndex.build(docs, weights, processes=processes))
     monkeypatch.setattr(vectorize, "COMPILED", True)
     # batches of the test's size take the hash table (grown several times) too
     monkeypatch.setattr(vectorize.Vocabulary, "_HASHED_AT", 100)
-    new = _index_arrays(MatchIndex.build(docs, processes=processes))
+    new = _index_arrays(MatchIndex.build(docs, weights, processes=processes))
     for key, value in ref.items():
         if key == "s":
             for a, b in zip(value, new[key], strict=True):
