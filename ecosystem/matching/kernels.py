@@ -531,6 +531,31 @@ def transpose_csr(indptr, indices, data, n_cols):  # pragma: no cover - compiled
 
 
 @nb.njit(**_OPTIONS)
+def _radix_sort(a, scratch, counts, passes):  # pragma: no cover - compiled
+    """Sort a (non-negative int32 below 256 ** passes) in place, 8 bits a pass: a document's
+    few hundred features sort 10x faster so than by comparisons (branch mispredictions)."""
+    n = a.shape[0]
+    src, dst = a, scratch[:n]
+    for p in range(passes):
+        shift = 8 * p
+        counts[:] = 0
+        for i in range(n):
+            counts[(src[i] >> shift) & 255] += 1
+        total = 0
+        for d in range(256):
+            c = counts[d]
+            counts[d] = total
+            total += c
+        for i in range(n):
+            d = (src[i] >> shift) & 255
+            dst[counts[d]] = src[i]
+            counts[d] += 1
+        src, dst = dst, src
+    if passes % 2:
+        a[:] = src
+
+
+@nb.njit(**_OPTIONS)
 def count_rows_dense(
     tids, tok_folded, tok_accented, field_w, bigram_fids, n_docs, sep_field, sep_doc, n_features
 ):  # pragma: no cover - compiled
@@ -544,13 +569,17 @@ def count_rows_dense(
     indptr = np.zeros(n_docs + 1, np.int64)
     out_cols = np.empty(3 * n, np.int32)
     out_vals = np.empty(3 * n, np.float64)
+    scratch = np.empty(3 * n + 1, np.int32)  # a document has at most 3 entries per token
+    counts = np.zeros(256, np.int64)
+    passes = 1
+    while (1 << (8 * passes)) < n_features:
+        passes += 1
     doc, field, pair, start, written = 0, 0, 0, 0, 0
     for i in range(n + 1):
         f = tok_folded[tids[i]] if i < n else sep_doc
         if f in (sep_doc, sep_field):
             if f == sep_doc:
-                cols = out_cols[start:written]
-                cols.sort()
+                _radix_sort(out_cols[start:written], scratch, counts, passes)
                 for j in range(start, written):
                     c = out_cols[j]
                     out_vals[j] = acc[c]
