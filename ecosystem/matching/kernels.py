@@ -335,29 +335,19 @@ def scan_tokens(cps, cls):  # pragma: no cover - compiled
 
     ``cls[c]`` is 1 for a code point of the token runs, 2 for one that is a token by itself
     (CJK, the separators), 0 otherwise: the tokens ``findall`` of the batch regular expression
-    finds. Returns each token's number and, per distinct token, its first occurrence as
-    (start, length) in ``cps``. Distinct tokens are found with an open-addressing hash table
-    over their code points."""
+    finds. Returns each token's number and the distinct tokens, one after another (code
+    points, each followed by a space: never inside a token). Distinct tokens are found with an
+    open-addressing hash table; their code points are kept apart, compact, so that comparing
+    a token with the one already seen reads cached memory, not the text far back."""
     n = cps.shape[0]
-    n_tok = 0
-    i = 0
-    while i < n:  # count the tokens first: the output is then allocated once
-        c = cls[cps[i]]
-        if c == 0:
-            i += 1
-        elif c == 2:
-            n_tok += 1
-            i += 1
-        else:
-            while i < n and cls[cps[i]] == 1:
-                i += 1
-            n_tok += 1
-    local = np.empty(n_tok, np.int32)
+    local = np.empty(n, np.int32)  # at most one token per code point
     size = 1024
     table = np.full(size, -1, np.int64)
-    starts = np.empty(size // 2, np.int64)
+    starts = np.empty(size // 2, np.int64)  # per distinct token: where in chars, length, hash
     lengths = np.empty(size // 2, np.int64)
     hashes = np.empty(size // 2, np.uint64)
+    chars = np.empty(4096, np.uint32)
+    used = 0
     n_distinct = 0
     t = 0
     i = 0
@@ -367,14 +357,13 @@ def scan_tokens(cps, cls):  # pragma: no cover - compiled
             i += 1
             continue
         a = i
+        h = (np.uint64(14695981039346656037) ^ np.uint64(cps[i])) * np.uint64(1099511628211)
         i += 1
         if c == 1:
             while i < n and cls[cps[i]] == 1:
+                h = (h ^ np.uint64(cps[i])) * np.uint64(1099511628211)
                 i += 1
         length = i - a
-        h = np.uint64(14695981039346656037)
-        for j in range(a, i):
-            h = (h ^ np.uint64(cps[j])) * np.uint64(1099511628211)
         mask = size - 1
         slot = np.int64(h & np.uint64(mask))
         while True:
@@ -385,7 +374,7 @@ def scan_tokens(cps, cls):  # pragma: no cover - compiled
                 s = starts[k]
                 same = True
                 for j in range(length):
-                    if cps[s + j] != cps[a + j]:
+                    if chars[s + j] != cps[a + j]:
                         same = False
                         break
                 if same:
@@ -394,8 +383,16 @@ def scan_tokens(cps, cls):  # pragma: no cover - compiled
         if k < 0:
             k = n_distinct
             n_distinct += 1
-            starts[k] = a
+            if used + length + 1 > chars.shape[0]:
+                grown_c = np.empty(2 * (used + length + 1), np.uint32)
+                grown_c[:used] = chars[:used]
+                chars = grown_c
+            starts[k] = used
             lengths[k] = length
+            for j in range(length):
+                chars[used + j] = cps[a + j]
+            chars[used + length] = 32
+            used += length + 1
             hashes[k] = h
             table[slot] = k
             if 2 * n_distinct >= size:  # keep the table at most half full
@@ -418,25 +415,7 @@ def scan_tokens(cps, cls):  # pragma: no cover - compiled
                 hashes = grown_h
         local[t] = k
         t += 1
-    return local, starts[:n_distinct], lengths[:n_distinct]
-
-
-@nb.njit(**_OPTIONS)
-def spell_tokens(cps, starts, lengths, sep):  # pragma: no cover - compiled
-    """The distinct tokens' code points one after another, each followed by ``sep``."""
-    total = 0
-    for k in range(starts.shape[0]):
-        total += lengths[k] + 1
-    out = np.empty(total, np.uint32)
-    m = 0
-    for k in range(starts.shape[0]):
-        s = starts[k]
-        for j in range(lengths[k]):
-            out[m] = cps[s + j]
-            m += 1
-        out[m] = sep
-        m += 1
-    return out
+    return local[:t].copy(), chars[:used].copy()
 
 
 @nb.njit(**_OPTIONS)

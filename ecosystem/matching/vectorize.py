@@ -31,7 +31,6 @@ from ecosystem.matching.kernels import (
     resolve_absent,
     row_stats,
     scan_tokens,
-    spell_tokens,
     tf_float32,
     token_pairs,
     transpose_csr,
@@ -369,8 +368,7 @@ def split_tokens(text: str) -> tuple[list[str], np.ndarray]:
     fold, fold_extra, cls = codepoint_tables()
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     folded = fold_codepoints(cps, fold, fold_extra)
-    local, starts, lengths = scan_tokens(folded, cls)
-    spelled = spell_tokens(folded, starts, lengths, 0x20)  # a space is never inside a token
+    local, spelled = scan_tokens(folded, cls)
     distinct = spelled.tobytes().decode("utf-32-le", "surrogatepass").split(" ")[:-1]
     return distinct, local
 
