@@ -172,6 +172,7 @@ class MatchIndex(QueryingMixin, BatchMixin):
             w.sublinear_tf,
             w.accent_weight,
             w.bigram_weight,
+            -(-len(docs) // BUILD_BATCH),
         )
         index._set_main(docs, fwd)
         return index

@@ -536,18 +536,27 @@ def _radix_sort(a, scratch, counts, passes):  # pragma: no cover - compiled
 
 @nb.njit(**_OPTIONS)
 def count_rows_dense(
-    tids, tok_folded, tok_accented, field_w, bigram_fids, n_docs, sep_field, sep_doc, n_features
+    tids,
+    tok_folded,
+    tok_accented,
+    field_w,
+    bigram_fids,
+    n_docs,
+    sep_field,
+    sep_doc,
+    n_features,
+    out_cols,  # room for 3 entries per token
+    out_vals,
 ):  # pragma: no cover - compiled
-    """count_rows_csr() for large batches: each document's counts summed into a dense array in
-    token order and only its distinct features sorted (not every entry). The same matrix
-    when every partial sum is exact (the caller checks the weights), as then the order of the
-    additions cannot matter."""
+    """count_rows_csr() for large batches, into the caller's arrays (returns indptr and the
+    number of entries): each document's counts summed into a dense array in token order and
+    only its distinct features sorted (not every entry). The same matrix when every partial
+    sum is exact (the caller checks the weights), as then the order of the additions cannot
+    matter."""
     n = len(tids)
     acc = np.zeros(n_features, np.float64)
     seen = np.full(n_features, -1, np.int64)  # the last document that had the feature
     indptr = np.zeros(n_docs + 1, np.int64)
-    out_cols = np.empty(3 * n, np.int32)
-    out_vals = np.empty(3 * n, np.float64)
     scratch = np.empty(3 * n + 1, np.int32)  # a document has at most 3 entries per token
     counts = np.zeros(256, np.int64)
     passes = 1
@@ -593,15 +602,13 @@ def count_rows_dense(
                     out_cols[written] = b
                     written += 1
                 acc[b] += w
-    return indptr, out_cols[:written], out_vals[:written]
+    return indptr, written
 
 
 @nb.njit(**_OPTIONS)
-def tf_float32(values, indices, kinds, mult, sublinear):  # pragma: no cover - compiled
-    """tf_values()'s r values as float32, given ln(count) (sublinear) or the counts: the same
-    IEEE operations, one pass instead of a copy, two temporaries and a gather."""
-    out = np.empty(values.shape[0], np.float32)
+def tf_float32(values, indices, kinds, mult, sublinear, out):  # pragma: no cover - compiled
+    """tf_values()'s r values as float32 into out, given ln(count) (sublinear) or the counts:
+    the same IEEE operations, one pass instead of a copy, two temporaries and a gather."""
     for p in range(values.shape[0]):
         v = 1.0 + values[p] if sublinear else values[p]
         out[p] = np.float32(v * mult[kinds[indices[p]]])
-    return out

@@ -47,6 +47,7 @@ KIND_FOLDED, KIND_ACCENTED, KIND_BIGRAM = 0, 1, 2
 # False: the reference (regular expression, numpy/scipy) paths, which the compiled ones equal to
 # the bit; tests compare the two
 COMPILED = True
+_COMPILED_AT = 200_000  # characters of a batch from which the compiled tokeniser is used
 _SEP_FIELD, _SEP_DOC = -2, -3
 
 
@@ -343,7 +344,9 @@ def tokenize(
         # a text carries our private separators itself: blank them out and join again
         clean = str.maketrans({FIELD_SEP: " ", DOC_SEP: " "})
         joined = "".join(p if p in (FIELD_SEP, DOC_SEP) else p.translate(clean) for p in parts)
-    split = split_tokens if (COMPILED if compiled is None else compiled) else split_tokens_regex
+    if compiled is None:  # short texts (queries): the regex, and no tables to make (0.5 s)
+        compiled = COMPILED and len(joined) >= _COMPILED_AT
+    split = split_tokens if compiled else split_tokens_regex
     distinct, local = split(unicodedata.normalize("NFC", joined))
     return Tokens(distinct, local, np.asarray(field_w, np.float64), len(docs))
 
@@ -379,25 +382,28 @@ _TABLES: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 def codepoint_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per code point: its case fold (one code point, or -1 - row of the second table for the
     few that fold to several) and its token class (1: inside a run, 2: a token by itself).
-    Made once per process (~0.3 s) from str.casefold() and the batch regular expression."""
+    Made once per process (0.2-0.6 s) from str.casefold() and the batch regular expression."""
     global _TABLES
     if _TABLES is None:
-        every = "".join(map(chr, range(0x110000)))
-        # one casefold() call for all: NUL separates them (it folds to itself, as does
-        # nothing else to it)
-        folds = ["\0", *"\0".join(every[1:]).casefold().split("\0")]
-        fold = np.arange(0x110000, dtype=np.int32)
-        extra: list[list[int]] = []
-        for c, f in enumerate(folds):
-            if len(f) != 1:
-                fold[c] = -1 - len(extra)
-                extra.append([ord(x) for x in f])
-            elif ord(f) != c:
-                fold[c] = ord(f)
-        width = max(map(len, extra), default=1)
-        fold_extra = np.full((max(len(extra), 1), width), -1, np.int32)
-        for row, cps in enumerate(extra):
-            fold_extra[row, : len(cps)] = cps
+        cps = np.arange(0x110000, dtype=np.uint32)
+        every = cps.tobytes().decode("utf-32-le", "surrogatepass")
+        # one casefold() call for all, NUL between them (it folds to itself, as does nothing
+        # else to it): their folds are then the runs between the NULs
+        spaced = np.zeros(2 * len(cps) - 3, np.uint32)
+        spaced[::2] = cps[1:]
+        text = spaced.tobytes().decode("utf-32-le", "surrogatepass").casefold()
+        chars = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+        ends = np.append(np.flatnonzero(chars == 0), len(chars))  # of code points 1, 2, ...
+        first = np.concatenate(([0, 0], ends[:-1] + 1))
+        lens = np.concatenate(([1], ends - first[1:]))
+        fold = chars[np.minimum(first, len(chars) - 1)].astype(np.int32)
+        fold[0] = 0
+        multi = np.flatnonzero(lens != 1)  # a hundred or so ("ß" -> "ss")
+        fold[multi] = -1 - np.arange(len(multi), dtype=np.int32)
+        width = int(lens.max())
+        fold_extra = np.full((max(len(multi), 1), width), -1, np.int32)
+        for row, c in enumerate(multi.tolist()):
+            fold_extra[row, : lens[c]] = chars[first[c] : first[c] + lens[c]]
         cls = np.zeros(0x110000, np.uint8)
         for m in _BATCH_TOKEN_RE.finditer(every):  # every code point on its own: runs
             cls[m.start() : m.end()] = 1  # of the run class come out as one match
@@ -473,9 +479,11 @@ def count_tokens(
 
 
 def count_arrays(
-    vocab: Vocabulary, toks: Tokens, grow: bool, bigrams: bool = True
+    vocab: Vocabulary, toks: Tokens, grow: bool, bigrams: bool = True, out=None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """count_tokens()'s matrix as CSR arrays (indptr, indices, data).
+    """count_tokens()'s matrix as CSR arrays (indptr, indices, data); ``out``: (indices,
+    data) arrays with room for 3 entries per token to write them into (their start is
+    returned).
 
     Two compiled passes over the tokens (kernels.token_pairs, kernels.count_rows_csr) with the
     bigram lookup between them: the same matrix, to the bit, as the masks, concatenations and
@@ -494,8 +502,15 @@ def count_arrays(
         n_features = len(vocab)
         # a dense accumulator pays off once the batch has about as many entries as features
         if COMPILED and 4 * len(tids) >= n_features and _exact_sums(field_w, len(tids)):
-            return count_rows_dense(*args, n_features)
-        return count_rows_csr(*args)
+            if out is None:
+                out = np.empty(3 * len(tids), np.int32), np.empty(3 * len(tids))
+            indptr, k = count_rows_dense(*args, n_features, *out)
+            return indptr, out[0][:k], out[1][:k]
+        indptr, indices, data = count_rows_csr(*args)
+        if out is not None:
+            out[0][: len(indices)] = indices
+            out[1][: len(data)] = data
+        return indptr, indices, data
 
 
 def _exact_sums(field_w: np.ndarray, n_tokens: int) -> bool:
@@ -517,12 +532,13 @@ def stacked_rows(
     sublinear: bool,
     accent_weight: float,
     bigram_weight: float,
+    expected_batches: int = 1,
 ) -> sp.csr_matrix:
     """tf_values(count_tokens(batch)) of the batches, one under the other, growing the
     vocabulary: a new index's rows (float32 values).
 
-    Compiled, the r values of each batch are made in one pass and the batches concatenated
-    (scipy's vstack copied everything twice); the same matrix to the bit."""
+    Compiled, the r values of each batch are made in one pass, into arrays allocated once for
+    all the batches (scipy's vstack copied everything twice); the same matrix to the bit."""
     if not COMPILED:
         mats = [
             tf_values(
@@ -538,22 +554,36 @@ def stacked_rows(
         mats = [_widen(m, nv) for m in mats]
         return sp.vstack(mats, format="csr") if mats else sp.csr_matrix((0, nv))
     mult = np.array([1.0, accent_weight, bigram_weight])
-    ptrs, cols, vals = [np.zeros(1, np.int64)], [], []
-    n_rows = 0
+    ptrs = [np.zeros(1, np.int64)]
+    # the rows go straight into arrays allocated once (large enough for the expected
+    # batches): concatenating them was a second copy of everything, in new memory
+    cols = vals = counts = np.zeros(0)
+    used = n_rows = 0
     for t in batches:
-        indptr, indices, data = count_arrays(vocab, t, True, bigrams)
+        need = 3 * len(t.local)
+        if used + need > len(cols):
+            size = max(used + need * max(expected_batches - len(ptrs) + 1, 1), 2 * len(cols))
+            cols, vals = _grown(cols, size, np.int32, used), _grown(vals, size, np.float32, used)
+        if need > len(counts):
+            counts = np.empty(need)
+        indptr, indices, data = count_arrays(vocab, t, True, bigrams, (cols[used:], counts))
+        k = len(indices)
         if sublinear:
             np.log(data, out=data)
-        vals.append(tf_float32(data, indices, vocab.kind, mult, sublinear))
-        ptrs.append(indptr[1:] + ptrs[-1][-1])
-        cols.append(indices.astype(np.int32, copy=False))
+        tf_float32(data, indices, vocab.kind, mult, sublinear, vals[used : used + k])
+        ptrs.append(indptr[1:] + used)
+        used += k
         n_rows += t.n_docs
     nv = len(vocab)
-    if not cols:
+    if len(ptrs) == 1:
         return sp.csr_matrix((0, nv))
-    return sp.csr_matrix(
-        (np.concatenate(vals), np.concatenate(cols), np.concatenate(ptrs)), shape=(n_rows, nv)
-    )
+    return sp.csr_matrix((vals[:used], cols[:used], np.concatenate(ptrs)), shape=(n_rows, nv))
+
+
+def _grown(arr: np.ndarray, size: int, dtype, used: int) -> np.ndarray:
+    new = np.empty(size, dtype)
+    new[:used] = arr[:used]
+    return new
 
 
 def inverted(fwd: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

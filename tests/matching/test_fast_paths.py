@@ -117,6 +117,7 @@ def test_compiled_build_equals_the_reference_build(monkeypatch, processes, weigh
     monkeypatch.setattr(vectorize, "COMPILED", True)
     # batches of the test's size take the hash table (grown several times) too
     monkeypatch.setattr(vectorize.Vocabulary, "_HASHED_AT", 100)
+    monkeypatch.setattr(vectorize, "_COMPILED_AT", 0)
     new = _index_arrays(MatchIndex.build(docs, weights, processes=processes))
     for key, value in ref.items():
         if key == "s":
