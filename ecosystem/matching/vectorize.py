@@ -2,9 +2,11 @@
 
 Produces exactly the features of ``Analyzer.counts`` (text.py) - folded and accented unigrams,
 folded bigrams, stop words dropped and breaking bigrams, title and keywords weighted - but
-tokenises a whole batch with one regular-expression pass, resolves each distinct token once
-(cached) and does the counting with numpy/scipy. It is what makes building a 100k-document
-index and parsing thousands of profile queries fast.
+tokenises a whole batch in one pass (a regular expression, or for large batches its compiled
+equal), resolves each distinct token once (cached) and does the counting in compiled kernels
+(kernels.py). It is what makes building a 100k-document index and parsing thousands of profile
+queries fast. ``COMPILED = False`` selects the reference paths (regular expression, np.unique,
+scipy), which the compiled ones equal to the bit (tests/matching/test_fast_paths.py).
 """
 
 from __future__ import annotations
