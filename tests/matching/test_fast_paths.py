@@ -128,3 +128,22 @@ def test_compiled_build_equals_the_reference_build(monkeypatch, processes, weigh
         else:
             assert value.dtype == new[key].dtype, key
             assert np.array_equal(value, new[key]), key
+
+
+def test_compiled_query_batches_equal_the_reference(monkeypatch):
+    """Large query batches (profiles) take the compiled paths without growing the vocabulary:
+    unknown tokens and bigrams stay unknown, the hits are the reference's to the bit."""
+    index = MatchIndex.build(_docs(300))
+    # known words in an order never seen: pairs of known tokens that are no bigram feature
+    reversed_words = " ".join(" ".join(SAMPLES[:4]).split()[::-1])
+    queries = _docs(120)[::-1] + [
+        Document("q-new", title="từ hoàn toàn mới zzyzx", text="qwerty uiop " + reversed_words)
+    ]
+    n_features = len(index.vocabulary)
+    monkeypatch.setattr(vectorize, "COMPILED", False)
+    ref = index.search_many(queries, 5)
+    monkeypatch.setattr(vectorize, "COMPILED", True)
+    monkeypatch.setattr(vectorize.Vocabulary, "_HASHED_AT", 100)
+    monkeypatch.setattr(vectorize, "_COMPILED_AT", 0)
+    assert index.search_many(queries, 5) == ref
+    assert len(index.vocabulary) == n_features
