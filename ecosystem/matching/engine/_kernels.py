@@ -304,3 +304,311 @@ def count_rows_csr(
                 vals[start + k] = w
                 k += 1
     return indptr, out_cols[:written], out_vals[:written]
+
+
+@nb.njit(**_OPTIONS)
+def fold_codepoints(cps, fold, fold_extra):  # pragma: no cover - compiled
+    """str.casefold() of a text given as code points: ``fold[c]`` is the folded code point,
+    or ``-1 - k`` when c folds to several (row k of ``fold_extra``, padded with -1). Case
+    folding is per code point, without context, so this is casefold() to the bit."""
+    out = np.empty(cps.shape[0] * fold_extra.shape[1], np.uint32)
+    m = 0
+    for i in range(cps.shape[0]):
+        f = fold[cps[i]]
+        if f >= 0:
+            out[m] = f
+            m += 1
+        else:
+            row = -1 - f
+            for j in range(fold_extra.shape[1]):
+                g = fold_extra[row, j]
+                if g < 0:
+                    break
+                out[m] = g
+                m += 1
+    return out[:m]
+
+
+@nb.njit(**_OPTIONS)
+def scan_tokens(cps, cls):  # pragma: no cover - compiled
+    """The tokens of a case-folded text, numbered by first occurrence.
+
+    ``cls[c]`` is 1 for a code point of the token runs, 2 for one that is a token by itself
+    (CJK, the separators), 0 otherwise: the tokens ``findall`` of the batch regular expression
+    finds. Returns each token's number and the distinct tokens, one after another (code
+    points, each followed by a space: never inside a token). Distinct tokens are found with an
+    open-addressing hash table; their code points are kept apart, compact, so that comparing
+    a token with the one already seen reads cached memory, not the text far back."""
+    n = cps.shape[0]
+    local = np.empty(n, np.int32)  # at most one token per code point
+    size = 1024
+    table = np.full(size, -1, np.int64)
+    starts = np.empty(size // 2, np.int64)  # per distinct token: where in chars, length, hash
+    lengths = np.empty(size // 2, np.int64)
+    hashes = np.empty(size // 2, np.uint64)
+    chars = np.empty(4096, np.uint32)
+    used = 0
+    n_distinct = 0
+    t = 0
+    i = 0
+    while i < n:
+        c = cls[cps[i]]
+        if c == 0:
+            i += 1
+            continue
+        a = i
+        h = (np.uint64(14695981039346656037) ^ np.uint64(cps[i])) * np.uint64(1099511628211)
+        i += 1
+        if c == 1:
+            while i < n and cls[cps[i]] == 1:
+                h = (h ^ np.uint64(cps[i])) * np.uint64(1099511628211)
+                i += 1
+        length = i - a
+        mask = size - 1
+        slot = np.int64(h & np.uint64(mask))
+        while True:
+            k = table[slot]
+            if k < 0:
+                break
+            if hashes[k] == h and lengths[k] == length:
+                s = starts[k]
+                same = True
+                for j in range(length):
+                    if chars[s + j] != cps[a + j]:
+                        same = False
+                        break
+                if same:
+                    break
+            slot = (slot + 1) & mask
+        if k < 0:
+            k = n_distinct
+            n_distinct += 1
+            if used + length + 1 > chars.shape[0]:
+                grown_c = np.empty(2 * (used + length + 1), np.uint32)
+                grown_c[:used] = chars[:used]
+                chars = grown_c
+            starts[k] = used
+            lengths[k] = length
+            for j in range(length):
+                chars[used + j] = cps[a + j]
+            chars[used + length] = 32
+            used += length + 1
+            hashes[k] = h
+            table[slot] = k
+            if 2 * n_distinct >= size:  # keep the table at most half full
+                size *= 2
+                mask = size - 1
+                table = np.full(size, -1, np.int64)
+                for q in range(n_distinct):
+                    p = np.int64(hashes[q] & np.uint64(mask))
+                    while table[p] >= 0:
+                        p = (p + 1) & mask
+                    table[p] = q
+                grown = np.empty(size // 2, np.int64)
+                grown[:n_distinct] = starts[:n_distinct]
+                starts = grown
+                grown = np.empty(size // 2, np.int64)
+                grown[:n_distinct] = lengths[:n_distinct]
+                lengths = grown
+                grown_h = np.empty(size // 2, np.uint64)
+                grown_h[:n_distinct] = hashes[:n_distinct]
+                hashes = grown_h
+        local[t] = k
+        t += 1
+    return local[:t].copy(), chars[:used].copy()
+
+
+@nb.njit(**_OPTIONS)
+def _code_slot(code, mask):  # pragma: no cover - compiled
+    return np.int64((np.uint64(code) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(24)) & mask
+
+
+@nb.njit(**_OPTIONS)
+def code_table_insert(table, codes, ids):  # pragma: no cover - compiled
+    """Put codes (>= 0, not yet there) -> ids into an open-addressing table of (code, id)
+    rows, code -1 for a free row; the caller keeps it at most half full."""
+    mask = table.shape[0] - 1
+    for i in range(codes.shape[0]):
+        s = _code_slot(codes[i], mask)
+        while table[s, 0] >= 0:
+            s = (s + 1) & mask
+        table[s, 0] = codes[i]
+        table[s, 1] = ids[i]
+
+
+@nb.njit(**_OPTIONS)
+def code_table_lookup(table, codes):  # pragma: no cover - compiled
+    """The id of each code in the table, or ``-1 - j`` for the j-th distinct code that is not
+    there (numbered by first occurrence); returns them and those absent codes."""
+    mask = table.shape[0] - 1
+    out = np.empty(codes.shape[0], np.int64)
+    size = 1024
+    local = np.full((size, 2), -1, np.int64)  # the absent codes seen so far
+    absent = np.empty(size // 2, np.int64)
+    n_absent = 0
+    for i in range(codes.shape[0]):
+        c = codes[i]
+        s = _code_slot(c, mask)
+        while table[s, 0] >= 0 and table[s, 0] != c:
+            s = (s + 1) & mask
+        if table[s, 0] == c:
+            out[i] = table[s, 1]
+            continue
+        lmask = size - 1
+        s = _code_slot(c, lmask)
+        while local[s, 0] >= 0 and local[s, 0] != c:
+            s = (s + 1) & lmask
+        if local[s, 0] == c:
+            out[i] = -1 - local[s, 1]
+            continue
+        local[s, 0] = c
+        local[s, 1] = n_absent
+        absent[n_absent] = c
+        out[i] = -1 - n_absent
+        n_absent += 1
+        if 2 * n_absent >= size:
+            size *= 2
+            local = np.full((size, 2), -1, np.int64)
+            code_table_insert(local, absent[:n_absent], np.arange(n_absent))
+            grown = np.empty(size // 2, np.int64)
+            grown[:n_absent] = absent[:n_absent]
+            absent = grown
+    return out, absent[:n_absent]
+
+
+@nb.njit(**_OPTIONS)
+def resolve_absent(fids, new_ids):  # pragma: no cover - compiled
+    """fids[i] = new_ids[j] where fids[i] is ``-1 - j`` (code_table_lookup's absent codes)."""
+    for i in range(fids.shape[0]):
+        f = fids[i]
+        if f < 0:
+            fids[i] = new_ids[-1 - f]
+
+
+@nb.njit(**_OPTIONS)
+def transpose_csr(indptr, indices, data, n_cols):  # pragma: no cover - compiled
+    """The CSC copy (indptr, row indices, values) of a CSR matrix, rows ascending in each
+    column: scipy's csr_tocsc, to the bit, with int32 rows and float32 values out."""
+    n_rows = indptr.shape[0] - 1
+    nnz = indptr[n_rows]
+    out_ptr = np.zeros(n_cols + 1, np.int64)
+    for p in range(nnz):
+        out_ptr[indices[p] + 1] += 1
+    for c in range(n_cols):
+        out_ptr[c + 1] += out_ptr[c]
+    fill = out_ptr[:-1].copy()
+    rows = np.empty(nnz, np.int32)
+    vals = np.empty(nnz, np.float32)
+    for r in range(n_rows):
+        for p in range(indptr[r], indptr[r + 1]):
+            c = indices[p]
+            q = fill[c]
+            fill[c] = q + 1
+            rows[q] = r
+            vals[q] = data[p]
+    return out_ptr, rows, vals
+
+
+@nb.njit(**_OPTIONS)
+def _radix_sort(a, scratch, counts, passes):  # pragma: no cover - compiled
+    """Sort a (non-negative int32 below 256 ** passes) in place, 8 bits a pass: a document's
+    few hundred features sort 10x faster so than by comparisons (branch mispredictions)."""
+    n = a.shape[0]
+    src, dst = a, scratch[:n]
+    for p in range(passes):
+        shift = 8 * p
+        counts[:] = 0
+        for i in range(n):
+            counts[(src[i] >> shift) & 255] += 1
+        total = 0
+        for d in range(256):
+            c = counts[d]
+            counts[d] = total
+            total += c
+        for i in range(n):
+            d = (src[i] >> shift) & 255
+            dst[counts[d]] = src[i]
+            counts[d] += 1
+        src, dst = dst, src
+    if passes % 2:
+        a[:] = src
+
+
+@nb.njit(**_OPTIONS)
+def count_rows_dense(
+    tids,
+    tok_folded,
+    tok_accented,
+    field_w,
+    bigram_fids,
+    n_docs,
+    sep_field,
+    sep_doc,
+    n_features,
+    out_cols,  # room for 3 entries per token
+    out_vals,
+):  # pragma: no cover - compiled
+    """count_rows_csr() for large batches, into the caller's arrays (returns indptr and the
+    number of entries): each document's counts summed into a dense array in token order and
+    only its distinct features sorted (not every entry). The same matrix when every partial
+    sum is exact (the caller checks the weights), as then the order of the additions cannot
+    matter."""
+    n = len(tids)
+    acc = np.zeros(n_features, np.float64)
+    seen = np.full(n_features, -1, np.int64)  # the last document that had the feature
+    indptr = np.zeros(n_docs + 1, np.int64)
+    scratch = np.empty(3 * n + 1, np.int32)  # a document has at most 3 entries per token
+    counts = np.zeros(256, np.int64)
+    passes = 1
+    while (1 << (8 * passes)) < n_features:
+        passes += 1
+    doc, field, pair, start, written = 0, 0, 0, 0, 0
+    for i in range(n + 1):
+        f = tok_folded[tids[i]] if i < n else sep_doc
+        if f in (sep_doc, sep_field):
+            if f == sep_doc:
+                _radix_sort(out_cols[start:written], scratch, counts, passes)
+                for j in range(start, written):
+                    c = out_cols[j]
+                    out_vals[j] = acc[c]
+                    acc[c] = 0.0
+                if doc < n_docs:
+                    indptr[doc + 1] = written
+                doc += 1
+                start = written
+            field += 1
+            continue
+        if f < 0:  # a stop word: no feature
+            continue
+        w = field_w[field]
+        if seen[f] != doc:
+            seen[f] = doc
+            out_cols[written] = f
+            written += 1
+        acc[f] += w
+        a = tok_accented[tids[i]]
+        if a >= 0:
+            if seen[a] != doc:
+                seen[a] = doc
+                out_cols[written] = a
+                written += 1
+            acc[a] += w
+        if i + 1 < n and tok_folded[tids[i + 1]] >= 0:
+            b = bigram_fids[pair]
+            pair += 1
+            if b >= 0:
+                if seen[b] != doc:
+                    seen[b] = doc
+                    out_cols[written] = b
+                    written += 1
+                acc[b] += w
+    return indptr, written
+
+
+@nb.njit(**_OPTIONS)
+def tf_float32(values, indices, kinds, mult, sublinear, out):  # pragma: no cover - compiled
+    """tf_values()'s r values as float32 into out, given ln(count) (sublinear) or the counts:
+    the same IEEE operations, one pass instead of a copy, two temporaries and a gather."""
+    for p in range(values.shape[0]):
+        v = 1.0 + values[p] if sublinear else values[p]
+        out[p] = np.float32(v * mult[kinds[indices[p]]])

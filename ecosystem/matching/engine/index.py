@@ -70,9 +70,9 @@ from ecosystem.matching.engine.text import Analyzer
 from ecosystem.matching.engine.vectorize import (
     Vocabulary,
     _row_stats,
-    _widen,
     count_rows,
-    count_tokens,
+    inverted,
+    stacked_rows,
     tf_values,
     tokenize_batches,
 )
@@ -166,11 +166,15 @@ class MatchIndex(QueryingMixin, BatchMixin):
         batches = tokenize_batches(
             docs, BUILD_BATCH, w.title_weight, w.keyword_weight, processes if docs else 1
         )
-        voc = index.vocabulary
-        mats = [index._tf(count_tokens(voc, t, True, w.analyzer.bigrams)) for t in batches]
-        nv = len(index.vocabulary)
-        mats = [m if m.shape[1] == nv else _widen(m, nv) for m in mats]
-        fwd = sp.vstack(mats, format="csr") if mats else sp.csr_matrix((0, nv))
+        fwd = stacked_rows(
+            index.vocabulary,
+            batches,
+            w.analyzer.bigrams,
+            w.sublinear_tf,
+            w.accent_weight,
+            w.bigram_weight,
+            -(-len(docs) // BUILD_BATCH),
+        )
         index._set_main(docs, fwd)
         return index
 
@@ -212,10 +216,7 @@ class MatchIndex(QueryingMixin, BatchMixin):
         self._recompute_main_stats()
 
     def _build_inverted(self) -> None:
-        csc = self.fwd.tocsc()
-        self.inv_indptr = csc.indptr.astype(np.int64, copy=False)
-        self.inv_docs = csc.indices.astype(np.int32, copy=False)
-        self.inv_vals = csc.data.astype(np.float32, copy=False)
+        self.inv_indptr, self.inv_docs, self.inv_vals = inverted(self.fwd)
 
     def _recompute_main_stats(self) -> None:
         self.s0, self.s1, self.s2 = _row_stats(self.fwd, self.df[: self.main_vocab])
