@@ -107,72 +107,74 @@ def _need_facets(n: dict) -> dict:
     return {"fields": [n["field_code"]], "trl_wanted": n.get("trl_wanted")}
 
 
-def _result_doc(r: dict) -> dict:
+def _doc(kind: str, key: str, title: str, text: str, facets: dict, **extra) -> dict:
+    """A target of the dev set; ``extra`` (keywords) goes between its text and its facets."""
     return {
         "type": "doc",
-        "id": f"result:{r['key']}",
-        "kind": "result",
-        "title": r["title"],
-        "text": "\n".join(x for x in (r.get("summary"), r.get("details")) if x),
-        "keywords": r.get("keywords") or [],
-        "facets": {"fields": [r["field_code"]], "trl": r.get("trl")},
+        "id": f"{kind}:{key}",
+        "kind": kind,
+        "title": title,
+        "text": text,
+        **extra,
+        "facets": facets,
     }
+
+
+def _result_doc(r: dict) -> dict:
+    return _doc(
+        "result",
+        r["key"],
+        r["title"],
+        "\n".join(x for x in (r.get("summary"), r.get("details")) if x),
+        {"fields": [r["field_code"]], "trl": r.get("trl")},
+        keywords=r.get("keywords") or [],
+    )
 
 
 def _need_doc(n: dict) -> dict:
-    return {
-        "type": "doc",
-        "id": f"need:{n['key']}",
-        "kind": "need",
-        "title": n["title"],
-        "text": _need_text(n),
-        "facets": _need_facets(n),
-    }
+    return _doc("need", n["key"], n["title"], _need_text(n), _need_facets(n))
 
 
 def _investor_doc(i: dict) -> dict:
+    facets = {
+        "fields": i.get("sector_codes") or [],
+        "stages": i.get("stages") or [],
+        "ticket_min": i.get("ticket_min"),
+        "ticket_max": i.get("ticket_max"),
+    }
+    return _doc("investor", i["key"], i["name"], i.get("thesis") or "", facets)
+
+
+def _query(
+    source: str, key: str, title: str, text: str, facets: dict, target: str, lang: str
+) -> dict:
+    """A query of one title and text, looking for targets of one kind."""
     return {
-        "type": "doc",
-        "id": f"investor:{i['key']}",
-        "kind": "investor",
-        "title": i["name"],
-        "text": i.get("thesis") or "",
-        "facets": {
-            "fields": i.get("sector_codes") or [],
-            "stages": i.get("stages") or [],
-            "ticket_min": i.get("ticket_min"),
-            "ticket_max": i.get("ticket_max"),
-        },
+        "type": "query",
+        "id": f"{source}:{key}",
+        "title": title,
+        "text": text,
+        "facets": facets,
+        "kinds": [target],
+        "lang": lang,
     }
 
 
 def _need_query(n: dict) -> dict:
     text = _need_text(n)
-    return {
-        "type": "query",
-        "id": f"need:{n['key']}",
-        "title": n["title"],
-        "text": text,
-        "facets": _need_facets(n),
-        "kinds": ["result"],
-        "lang": _lang(n["title"], text),
-    }
+    return _query(
+        "need", n["key"], n["title"], text, _need_facets(n), "result", _lang(n["title"], text)
+    )
 
 
 def _startup_query(s: dict) -> dict:
-    return {
-        "type": "query",
-        "id": f"startup:{s['key']}",
-        "title": s["name"],
-        "text": s.get("pitch") or "",
-        "facets": {
-            "fields": s.get("sector_codes") or [],
-            "stage": s.get("stage"),
-            "funding_sought": s.get("funding_sought"),
-        },
-        "kinds": ["investor"],
-        "lang": _lang(s.get("pitch") or ""),
+    facets = {
+        "fields": s.get("sector_codes") or [],
+        "stage": s.get("stage"),
+        "funding_sought": s.get("funding_sought"),
     }
+    pitch = s.get("pitch") or ""
+    return _query("startup", s["key"], s["name"], pitch, facets, "investor", _lang(pitch))
 
 
 def _group_query(g: dict, group_results: list[dict]) -> dict:
