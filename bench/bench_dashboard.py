@@ -52,226 +52,19 @@ def moment(rng: random.Random) -> dt.datetime:
 def load(app, n: int, n_matches: int, rng: random.Random) -> dict:
     from ecosystem.dashboard.demo import seed_dashboard
     from ecosystem.extensions import db
-    from ecosystem.matching.models import ContractType, Match, MatchState
-    from ecosystem.registry.enums import ListingState, OrgKind
-    from ecosystem.registry.models import (
-        Organisation,
-        ResearchField,
-        ResearchResult,
-        Startup,
-        TechnologyNeed,
-    )
-    from ecosystem.workflow.models import (
-        ApplicationState,
-        Award,
-        CallState,
-        Decision,
-        Disbursement,
-        FundApplication,
-        FundCall,
-        Milestone,
-    )
+    from ecosystem.registry.models import ResearchField
 
     words = vocabulary()
     with app.app_context():
         db.session.add(ResearchField(code="aquaculture", name_vi="Thủy sản", name_en="Aq"))
-        n_orgs = max(100, n // 50)
-        kinds = [OrgKind.university, OrgKind.enterprise, OrgKind.enterprise, OrgKind.startup]
-        org_rows = [
-            {
-                "kind": kinds[i % 4],
-                "name_vi": f"Tổ chức {i}",
-                "name_key": f"to chuc {i}",
-                "created_at": moment(rng),
-            }
-            for i in range(n_orgs)
-        ]
-        db.session.execute(sa.insert(Organisation), org_rows)
-        org_ids = list(db.session.scalars(sa.select(Organisation.id).order_by(Organisation.id)))
-        enterprises = [
-            oid
-            for oid, row in zip(org_ids, org_rows, strict=True)
-            if row["kind"] is not OrgKind.university
-        ]
-        universities = [
-            oid
-            for oid, row in zip(org_ids, org_rows, strict=True)
-            if row["kind"] is OrgKind.university
-        ]
-
-        def listing(i: int) -> dict:
-            published = moment(rng)
-            draft = i % 20 == 0
-            return {
-                "state": ListingState.draft if draft else ListingState.published,
-                "published_at": None if draft else published,
-                "created_at": published,
-                "title": sentence(rng, words, 8),
-            }
-
+        universities, enterprises = load_organisations(max(100, n // 50), rng)
+        n_orgs = len(universities) + len(enterprises)
         rest = n - n_orgs
         n_results, n_needs = rest * 6 // 10, rest * 3 // 10
         n_startups = rest - n_results - n_needs
-        for start in range(0, n_results, 5000):
-            db.session.execute(
-                sa.insert(ResearchResult),
-                [
-                    {
-                        **listing(i),
-                        "organisation_id": rng.choice(universities),
-                        "summary": sentence(rng, words, 30),
-                        "field_code": "aquaculture",
-                        "trl": rng.randint(1, 9),
-                    }
-                    for i in range(start, min(n_results, start + 5000))
-                ],
-            )
-        for start in range(0, n_needs, 5000):
-            db.session.execute(
-                sa.insert(TechnologyNeed),
-                [
-                    {
-                        **listing(i),
-                        "organisation_id": rng.choice(enterprises),
-                        "problem": sentence(rng, words, 30),
-                        "field_code": "aquaculture",
-                        "trl_wanted": rng.randint(1, 9),
-                    }
-                    for i in range(start, min(n_needs, start + 5000))
-                ],
-            )
-        db.session.execute(
-            sa.insert(Startup),
-            [
-                {
-                    **{k: v for k, v in listing(i).items() if k != "title"},
-                    "name": f"Khởi nghiệp {i}",
-                    "organisation_id": rng.choice(enterprises),
-                    "stage": "seed",
-                    "pitch": sentence(rng, words, 20),
-                }
-                for i in range(n_startups)
-            ],
-        )
-        results = list(
-            db.session.execute(sa.select(ResearchResult.id, ResearchResult.organisation_id))
-        )
-        needs = list(
-            db.session.execute(sa.select(TechnologyNeed.id, TechnologyNeed.organisation_id))
-        )
-        pairs: set[tuple[int, int]] = set()
-        match_rows = []
-        while len(match_rows) < n_matches:
-            need, result = rng.choice(needs), rng.choice(results)
-            if (need.id, result.id) in pairs:
-                continue
-            pairs.add((need.id, result.id))
-            created = moment(rng)
-            stage = rng.random()
-            row = {
-                "source_kind": "need",
-                "source_id": need.id,
-                "target_kind": "result",
-                "target_id": result.id,
-                "source_org_id": need.organisation_id,
-                "target_org_id": result.organisation_id,
-                "score": rng.random(),
-                "explanation": {"terms": [], "facets": []},
-                "created_at": created,
-                "state": MatchState.proposed,
-            }
-            if stage < 0.4:
-                row.update(
-                    state=MatchState.interested, source_interested_at=created + dt.timedelta(days=3)
-                )
-            if stage < 0.15:
-                row.update(
-                    state=MatchState.introduced,
-                    target_interested_at=created + dt.timedelta(days=9),
-                    introduced_at=created + dt.timedelta(days=9),
-                )
-            if stage < 0.05:
-                row.update(
-                    state=MatchState.deal_reported,
-                    deal_type=ContractType.licence,
-                    deal_value=rng.randrange(50, 5000) * 1_000_000,
-                    deal_date=(created + dt.timedelta(days=40)).date(),
-                )
-            match_rows.append(row)
-        for start in range(0, len(match_rows), 5000):
-            db.session.execute(sa.insert(Match), match_rows[start : start + 5000])
-        calls = []
-        for year in range(2022, 2027):
-            for k in range(4):
-                opens = dt.datetime(year, 1 + 3 * k, 5, tzinfo=dt.UTC)
-                calls.append(
-                    FundCall(
-                        title_vi=f"Đợt {year}-{k}",
-                        budget=10**11,
-                        max_amount=10**10,
-                        opens_at=opens,
-                        closes_at=opens + dt.timedelta(days=45),
-                        state=CallState.decided,
-                    )
-                )
-        db.session.add_all(calls)
-        db.session.flush()
-        n_apps = 0
-        for call in calls:
-            for j in range(100):
-                submitted = call.opens_at + dt.timedelta(days=rng.uniform(1, 44))
-                approved = j % 4 == 0
-                application = FundApplication(
-                    call_id=call.id,
-                    organisation_id=rng.choice(enterprises),
-                    title=sentence(rng, words, 6),
-                    state=ApplicationState.contracted if approved else ApplicationState.rejected,
-                    submitted_at=submitted,
-                    result_id=rng.choice(results).id if j % 3 == 0 else None,
-                )
-                db.session.add(application)
-                db.session.flush()
-                n_apps += 1
-                decided = call.closes_at + dt.timedelta(days=20)
-                db.session.add(
-                    Decision(
-                        application_id=application.id,
-                        reason="Hội đồng",
-                        decided_at=decided,
-                        outcome=ApplicationState.approved
-                        if approved
-                        else ApplicationState.rejected,
-                        amount=10**9 if approved else 0,
-                    )
-                )
-                if approved:
-                    signed = (decided + dt.timedelta(days=10)).date()
-                    milestones = [
-                        Milestone(
-                            title=f"Mốc {m}",
-                            amount=5 * 10**8,
-                            due_on=signed + dt.timedelta(days=120 * m),
-                        )
-                        for m in (1, 2)
-                    ]
-                    db.session.add(
-                        Award(
-                            application_id=application.id,
-                            contract_number=f"HĐ-{application.id}",
-                            signed_on=signed,
-                            amount=10**9,
-                            milestones=milestones,
-                        )
-                    )
-                    db.session.flush()
-                    db.session.add(
-                        Disbursement(
-                            milestone_id=milestones[0].id,
-                            amount=5 * 10**8,
-                            paid_on=signed + dt.timedelta(days=130),
-                            reference=f"UNC-{application.id}",
-                        )
-                    )
+        load_listings(n_results, n_needs, n_startups, universities, enterprises, rng, words)
+        results, n_match_rows = load_matches(n_matches, rng)
+        n_apps = load_fund(enterprises, results, rng, words)
         seed_dashboard()
         db.session.commit()
         return {
@@ -279,9 +72,255 @@ def load(app, n: int, n_matches: int, rng: random.Random) -> dict:
             "results": n_results,
             "needs": n_needs,
             "startups": n_startups,
-            "matches": len(match_rows),
+            "matches": n_match_rows,
             "applications": n_apps,
         }
+
+
+def load_organisations(n_orgs: int, rng: random.Random) -> tuple[list[int], list[int]]:
+    """Universities and the rest (enterprises, startups), as two lists of ids."""
+    from ecosystem.extensions import db
+    from ecosystem.registry.enums import OrgKind
+    from ecosystem.registry.models import Organisation
+
+    kinds = [OrgKind.university, OrgKind.enterprise, OrgKind.enterprise, OrgKind.startup]
+    org_rows = [
+        {
+            "kind": kinds[i % 4],
+            "name_vi": f"Tổ chức {i}",
+            "name_key": f"to chuc {i}",
+            "created_at": moment(rng),
+        }
+        for i in range(n_orgs)
+    ]
+    db.session.execute(sa.insert(Organisation), org_rows)
+    org_ids = list(db.session.scalars(sa.select(Organisation.id).order_by(Organisation.id)))
+    universities, enterprises = [], []
+    for oid, row in zip(org_ids, org_rows, strict=True):
+        (universities if row["kind"] is OrgKind.university else enterprises).append(oid)
+    return universities, enterprises
+
+
+def listing(i: int, rng: random.Random, words) -> dict:
+    """The columns every listing has: one in twenty is a draft."""
+    from ecosystem.registry.enums import ListingState
+
+    published = moment(rng)
+    draft = i % 20 == 0
+    return {
+        "state": ListingState.draft if draft else ListingState.published,
+        "published_at": None if draft else published,
+        "created_at": published,
+        "title": sentence(rng, words, 8),
+    }
+
+
+def load_listings(
+    n_results: int,
+    n_needs: int,
+    n_startups: int,
+    universities: list[int],
+    enterprises: list[int],
+    rng: random.Random,
+    words,
+) -> None:
+    from ecosystem.extensions import db
+    from ecosystem.registry.models import ResearchResult, Startup, TechnologyNeed
+
+    for start in range(0, n_results, 5000):
+        db.session.execute(
+            sa.insert(ResearchResult),
+            [
+                {
+                    **listing(i, rng, words),
+                    "organisation_id": rng.choice(universities),
+                    "summary": sentence(rng, words, 30),
+                    "field_code": "aquaculture",
+                    "trl": rng.randint(1, 9),
+                }
+                for i in range(start, min(n_results, start + 5000))
+            ],
+        )
+    for start in range(0, n_needs, 5000):
+        db.session.execute(
+            sa.insert(TechnologyNeed),
+            [
+                {
+                    **listing(i, rng, words),
+                    "organisation_id": rng.choice(enterprises),
+                    "problem": sentence(rng, words, 30),
+                    "field_code": "aquaculture",
+                    "trl_wanted": rng.randint(1, 9),
+                }
+                for i in range(start, min(n_needs, start + 5000))
+            ],
+        )
+    db.session.execute(
+        sa.insert(Startup),
+        [
+            {
+                **{k: v for k, v in listing(i, rng, words).items() if k != "title"},
+                "name": f"Khởi nghiệp {i}",
+                "organisation_id": rng.choice(enterprises),
+                "stage": "seed",
+                "pitch": sentence(rng, words, 20),
+            }
+            for i in range(n_startups)
+        ],
+    )
+
+
+def load_matches(n_matches: int, rng: random.Random) -> tuple[list, int]:
+    """Distinct need-result matches at every stage of the funnel; returns the results (id,
+    organisation) and how many matches were written."""
+    from ecosystem.extensions import db
+    from ecosystem.matching.models import Match
+    from ecosystem.registry.models import ResearchResult, TechnologyNeed
+
+    results = list(db.session.execute(sa.select(ResearchResult.id, ResearchResult.organisation_id)))
+    needs = list(db.session.execute(sa.select(TechnologyNeed.id, TechnologyNeed.organisation_id)))
+    pairs: set[tuple[int, int]] = set()
+    match_rows = []
+    while len(match_rows) < n_matches:
+        need, result = rng.choice(needs), rng.choice(results)
+        if (need.id, result.id) in pairs:
+            continue
+        pairs.add((need.id, result.id))
+        match_rows.append(match_row(need, result, rng))
+    for start in range(0, len(match_rows), 5000):
+        db.session.execute(sa.insert(Match), match_rows[start : start + 5000])
+    return results, len(match_rows)
+
+
+def match_row(need, result, rng: random.Random) -> dict:
+    """A match proposed at a random moment; 40% go on to interest, 15% to an introduction and
+    5% to a reported deal."""
+    from ecosystem.matching.models import ContractType, MatchState
+
+    created = moment(rng)
+    stage = rng.random()
+    row = {
+        "source_kind": "need",
+        "source_id": need.id,
+        "target_kind": "result",
+        "target_id": result.id,
+        "source_org_id": need.organisation_id,
+        "target_org_id": result.organisation_id,
+        "score": rng.random(),
+        "explanation": {"terms": [], "facets": []},
+        "created_at": created,
+        "state": MatchState.proposed,
+    }
+    if stage < 0.4:
+        row.update(state=MatchState.interested, source_interested_at=created + dt.timedelta(days=3))
+    if stage < 0.15:
+        row.update(
+            state=MatchState.introduced,
+            target_interested_at=created + dt.timedelta(days=9),
+            introduced_at=created + dt.timedelta(days=9),
+        )
+    if stage < 0.05:
+        row.update(
+            state=MatchState.deal_reported,
+            deal_type=ContractType.licence,
+            deal_value=rng.randrange(50, 5000) * 1_000_000,
+            deal_date=(created + dt.timedelta(days=40)).date(),
+        )
+    return row
+
+
+def load_fund(enterprises: list[int], results: list, rng: random.Random, words) -> int:
+    """Four decided calls a year, 100 applications each (one in four funded); returns how
+    many applications were written."""
+    from ecosystem.extensions import db
+    from ecosystem.workflow.models import CallState, FundCall
+
+    calls = []
+    for year in range(2022, 2027):
+        for k in range(4):
+            opens = dt.datetime(year, 1 + 3 * k, 5, tzinfo=dt.UTC)
+            calls.append(
+                FundCall(
+                    title_vi=f"Đợt {year}-{k}",
+                    budget=10**11,
+                    max_amount=10**10,
+                    opens_at=opens,
+                    closes_at=opens + dt.timedelta(days=45),
+                    state=CallState.decided,
+                )
+            )
+    db.session.add_all(calls)
+    db.session.flush()
+    n_apps = 0
+    for call in calls:
+        for j in range(100):
+            load_application(call, j, enterprises, results, rng, words)
+            n_apps += 1
+    return n_apps
+
+
+def load_application(call, j: int, enterprises: list[int], results: list, rng, words) -> None:
+    """Application ``j`` of a call with its decision; an approved one is contracted."""
+    from ecosystem.extensions import db
+    from ecosystem.workflow.models import ApplicationState, Decision, FundApplication
+
+    submitted = call.opens_at + dt.timedelta(days=rng.uniform(1, 44))
+    approved = j % 4 == 0
+    application = FundApplication(
+        call_id=call.id,
+        organisation_id=rng.choice(enterprises),
+        title=sentence(rng, words, 6),
+        state=ApplicationState.contracted if approved else ApplicationState.rejected,
+        submitted_at=submitted,
+        result_id=rng.choice(results).id if j % 3 == 0 else None,
+    )
+    db.session.add(application)
+    db.session.flush()
+    decided = call.closes_at + dt.timedelta(days=20)
+    db.session.add(
+        Decision(
+            application_id=application.id,
+            reason="Hội đồng",
+            decided_at=decided,
+            outcome=ApplicationState.approved if approved else ApplicationState.rejected,
+            amount=10**9 if approved else 0,
+        )
+    )
+    if approved:
+        load_award(application, (decided + dt.timedelta(days=10)).date())
+
+
+def load_award(application, signed: dt.date) -> None:
+    """The contract of an approved application: two milestones, the first one paid."""
+    from ecosystem.extensions import db
+    from ecosystem.workflow.models import Award, Disbursement, Milestone
+
+    milestones = [
+        Milestone(
+            title=f"Mốc {m}",
+            amount=5 * 10**8,
+            due_on=signed + dt.timedelta(days=120 * m),
+        )
+        for m in (1, 2)
+    ]
+    db.session.add(
+        Award(
+            application_id=application.id,
+            contract_number=f"HĐ-{application.id}",
+            signed_on=signed,
+            amount=10**9,
+            milestones=milestones,
+        )
+    )
+    db.session.flush()
+    db.session.add(
+        Disbursement(
+            milestone_id=milestones[0].id,
+            amount=5 * 10**8,
+            paid_on=signed + dt.timedelta(days=130),
+            reference=f"UNC-{application.id}",
+        )
+    )
 
 
 def signed_in_client(app):

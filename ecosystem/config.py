@@ -200,6 +200,19 @@ def finalize(config: dict[str, Any]) -> None:
     env = config.get("ENV", "development")
     if env not in {"development", "production", "testing"}:
         raise ConfigError(f"ECOSYSTEM_ENV must be development, production or testing, not {env!r}")
+    _check_database_url(config)
+    if env == "production":
+        _check_production(config)
+    if env == "development":
+        _development_defaults(config)
+    broker = config.get("CELERY_BROKER_URL") or ""
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        config["RATELIMIT_STORAGE_URI"] = broker if broker.startswith("redis") else "memory://"
+    config["MAX_CONTENT_LENGTH"] = (config["UPLOAD_MAX_MB"] + 1) * 1024 * 1024
+    config["CELERY"] = celery_settings(config)
+
+
+def _check_database_url(config: dict[str, Any]) -> None:
     url = config["SQLALCHEMY_DATABASE_URI"]
     try:
         parsed = make_url(url)
@@ -210,27 +223,22 @@ def finalize(config: dict[str, Any]) -> None:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         # psycopg 3 is the driver we install ([postgres] extra), not psycopg2.
         config["SQLALCHEMY_DATABASE_URI"] = parsed.set(drivername="postgresql+psycopg")
-    if env == "production":
-        if config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
-            raise ConfigError("production needs SECRET_KEY set to a long random value")
-        if not config.get("_DATABASE_URL_GIVEN"):
-            raise ConfigError("production needs DATABASE_URL (PostgreSQL)")
-        config["SESSION_COOKIE_SECURE"] = True
-    if env == "development" and config.get("BASE_URL") == "http://127.0.0.1:5000":
+
+
+def _check_production(config: dict[str, Any]) -> None:
+    if config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+        raise ConfigError("production needs SECRET_KEY set to a long random value")
+    if not config.get("_DATABASE_URL_GIVEN"):
+        raise ConfigError("production needs DATABASE_URL (PostgreSQL)")
+    config["SESSION_COOKIE_SECURE"] = True
+
+
+def _development_defaults(config: dict[str, Any]) -> None:
+    if config.get("BASE_URL") == "http://127.0.0.1:5000":
         # `make run PORT=8080`: links in e-mails point where the platform really listens.
         config["BASE_URL"] = f"http://127.0.0.1:{config.get('PORT', 5000)}"
-    if env == "development" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+    if config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         config["SECRET_KEY"] = instance_secret_key(config["_INSTANCE_PATH"])
-    if env == "development" and config.get("BASE_URL") == "http://127.0.0.1:5000":
-        # `make run PORT=8080`: links in e-mails point where the platform really listens.
-        config["BASE_URL"] = f"http://127.0.0.1:{config.get('PORT', 5000)}"
-    if env == "development" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
-        config["SECRET_KEY"] = instance_secret_key(config["_INSTANCE_PATH"])
-    broker = config.get("CELERY_BROKER_URL") or ""
-    if not config.get("RATELIMIT_STORAGE_URI"):
-        config["RATELIMIT_STORAGE_URI"] = broker if broker.startswith("redis") else "memory://"
-    config["MAX_CONTENT_LENGTH"] = (config["UPLOAD_MAX_MB"] + 1) * 1024 * 1024
-    config["CELERY"] = celery_settings(config)
 
 
 # Every module that defines tasks, so a worker registers them all at start.

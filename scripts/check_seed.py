@@ -20,6 +20,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +60,7 @@ CONFIDENTIALITY = {level.value for level in Confidentiality}
 RESULT_STATES = {"draft", "published", "archived"}
 NEED_STATES = {"draft", "published"}
 STAGES = {stage.value for stage in StartupStage}
+MATCH_KINDS = {("need", "result"), ("startup", "investor"), ("group", "need")}
 HUE = "Thành phố Huế"
 
 REQUIRED_FIELDS = {
@@ -180,6 +182,13 @@ def is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def ordered(low, high, *, strict: bool = False) -> bool:
+    """Both integers, ``low`` <= ``high`` (< when strict)."""
+    if not (is_int(low) and is_int(high)):
+        return False
+    return low < high if strict else low <= high
+
+
 class Checker:
     def __init__(self, data: dict[str, list]):
         self.d = data
@@ -205,6 +214,20 @@ class Checker:
         for f in fields:
             if f not in row:
                 self.fail(f"{name} {row.get('key', row.get('code', '?'))}: missing field {f!r}")
+
+    def once_each(self, counted: Iterable[tuple[object, int]], what: str) -> None:
+        """A problem for every value counted more than once; ``what`` names it ("people: {}")."""
+        for value, n in counted:
+            if n > 1:
+                self.fail(f"{what.format(value)} used {n} times")
+
+    def one_of(self, where: str, row: dict, field: str, allowed) -> None:
+        if row.get(field) not in allowed:
+            self.fail(f"{where}: {field} {row.get(field)!r}")
+
+    def trl_ok(self, where: str, trl) -> None:
+        if not is_int(trl) or not 1 <= trl <= 9:
+            self.fail(f"{where}: TRL {trl!r} outside 1-9")
 
     # ------------------------------------------------------------------ generic
     def check_text(self) -> None:
@@ -242,33 +265,20 @@ class Checker:
         if code not in self.fields:
             self.fail(f"{where}: unknown field code {code!r}")
 
+    def fields_ok(self, where: str, codes) -> None:
+        for code in codes or []:
+            self.field_ok(where, code)
+
     # ------------------------------------------------------------------ organisations
     def check_organisations(self) -> None:
         self.orgs = self.index("organisations")
         taxes = Counter()
         for key, o in self.orgs.items():
-            self.require(
-                "organisations",
-                o,
-                ["kind", *ORG_FIELDS],
-            )
+            self.require("organisations", o, ["kind", *ORG_FIELDS])
             kind = o.get("kind")
             if kind not in ORG_KINDS:
                 self.fail(f"organisation {key}: unknown kind {kind!r}")
-            tax = o.get("tax_code")
-            if tax is None:
-                if kind in ("enterprise", "startup", "investor"):
-                    self.fail(f"organisation {key}: {kind} without a tax code")
-            else:
-                taxes[tax] += 1
-                if not tax_code_ok(tax):
-                    self.fail(f"organisation {key}: invalid tax code {tax!r}")
-                if (
-                    kind in ("enterprise", "startup")
-                    and o.get("province") == HUE
-                    and not tax.startswith("33")
-                ):
-                    self.fail(f"organisation {key}: Huế {kind} tax code should start with 33")
+            self.check_tax_code(key, o, taxes)
             if o.get("ror_id") is not None:
                 self.fail(f"organisation {key}: ror_id should be null in the demo data")
             web = o.get("website")
@@ -276,9 +286,7 @@ class Checker:
                 self.fail(f"organisation {key}: website {web!r} is not an https:// address")
             if not o.get("province"):
                 self.fail(f"organisation {key}: empty province")
-        for tax, n in taxes.items():
-            if n > 1:
-                self.fail(f"organisations: tax code {tax} used {n} times")
+        self.once_each(taxes.items(), "organisations: tax code {}")
         kinds = Counter(o.get("kind") for o in self.orgs.values())
         self.counts.update(
             {
@@ -299,6 +307,22 @@ class Checker:
         if len(outside) < 2:
             self.fail("organisations: expected at least two investors based outside Huế")
 
+    def check_tax_code(self, key: str, o: dict, taxes: Counter) -> None:
+        kind, tax = o.get("kind"), o.get("tax_code")
+        if tax is None:
+            if kind in ("enterprise", "startup", "investor"):
+                self.fail(f"organisation {key}: {kind} without a tax code")
+            return
+        taxes[tax] += 1
+        if not tax_code_ok(tax):
+            self.fail(f"organisation {key}: invalid tax code {tax!r}")
+        if (
+            kind in ("enterprise", "startup")
+            and o.get("province") == HUE
+            and not tax.startswith("33")
+        ):
+            self.fail(f"organisation {key}: Huế {kind} tax code should start with 33")
+
     def domain(self, org_key: str) -> str | None:
         web = self.orgs[org_key].get("website")
         if not web:
@@ -309,8 +333,7 @@ class Checker:
     # ------------------------------------------------------------------ people
     def check_people(self) -> None:
         self.people = self.index("people")
-        emails, orcids = Counter(), Counter()
-        researchers = others = with_orcid = 0
+        emails, orcids, roles = Counter(), Counter(), Counter()
         for key, p in self.people.items():
             self.require(
                 "people",
@@ -321,39 +344,10 @@ class Checker:
             if org not in self.orgs:
                 self.fail(f"person {key}: unknown org_key {org!r}")
                 continue
-            if self.orgs[org]["kind"] in RESEARCH_KINDS:
-                researchers += 1
-            else:
-                others += 1
-            if p.get("honorific") not in HONORIFICS:
-                self.fail(f"person {key}: honorific {p.get('honorific')!r} not allowed")
-            email = p.get("email") or ""
-            m = EMAIL_RE.match(email)
-            if not m:
-                self.fail(f"person {key}: email {email!r} is not a lowercase ASCII address")
-            else:
-                dom = self.domain(org)
-                if dom is not None and m.group(1) != dom:
-                    self.fail(
-                        f"person {key}: email domain {m.group(1)} is not the domain of {org} ({dom})"
-                    )
-            emails[email] += 1
-            orcid = p.get("orcid")
-            if orcid is not None:
-                with_orcid += 1
-                orcids[orcid] += 1
-                if not orcid_ok(orcid):
-                    self.fail(f"person {key}: invalid ORCID {orcid!r}")
-            exp = p.get("expertise")
-            if (
-                not isinstance(exp, list)
-                or not exp
-                or not all(isinstance(x, str) and x for x in exp)
-            ):
-                self.fail(f"person {key}: expertise must be a non-empty list of keywords")
-        for value, n in list(emails.items()) + list(orcids.items()):
-            if n > 1:
-                self.fail(f"people: {value} used {n} times")
+            research = self.orgs[org]["kind"] in RESEARCH_KINDS
+            roles["researchers" if research else "other_people"] += 1
+            self.check_person(key, p, org, emails, orcids)
+        self.once_each([*emails.items(), *orcids.items()], "people: {}")
         staffed = {p.get("org_key") for p in self.people.values()}
         for key, o in self.orgs.items():
             if (
@@ -362,8 +356,36 @@ class Checker:
             ):
                 self.fail(f"organisation {key}: no contact person")
         self.counts.update(
-            {"researchers": researchers, "other_people": others, "orcids": with_orcid}
+            {
+                "researchers": roles["researchers"],
+                "other_people": roles["other_people"],
+                "orcids": orcids.total(),
+            }
         )
+
+    def check_person(self, key: str, p: dict, org: str, emails: Counter, orcids: Counter) -> None:
+        """One person of a known organisation; counts their e-mail address and ORCID iD."""
+        if p.get("honorific") not in HONORIFICS:
+            self.fail(f"person {key}: honorific {p.get('honorific')!r} not allowed")
+        email = p.get("email") or ""
+        m = EMAIL_RE.match(email)
+        if not m:
+            self.fail(f"person {key}: email {email!r} is not a lowercase ASCII address")
+        else:
+            dom = self.domain(org)
+            if dom is not None and m.group(1) != dom:
+                self.fail(
+                    f"person {key}: email domain {m.group(1)} is not the domain of {org} ({dom})"
+                )
+        emails[email] += 1
+        orcid = p.get("orcid")
+        if orcid is not None:
+            orcids[orcid] += 1
+            if not orcid_ok(orcid):
+                self.fail(f"person {key}: invalid ORCID {orcid!r}")
+        exp = p.get("expertise")
+        if not isinstance(exp, list) or not exp or not all(isinstance(x, str) and x for x in exp):
+            self.fail(f"person {key}: expertise must be a non-empty list of keywords")
 
     # ------------------------------------------------------------------ groups and results
     def check_groups(self) -> None:
@@ -415,24 +437,20 @@ class Checker:
                 # the seed names its group by key where the platform stores group_id
                 ["group_key", "state", *(f for f in FIELDS["result"] if f != "group_id")],
             )
+            where = f"result {key}"
             if r.get("group_key") not in self.groups:
-                self.fail(f"result {key}: unknown group {r.get('group_key')!r}")
-            self.field_ok(f"result {key}", r.get("field_code"))
-            if not is_int(r.get("trl")) or not 1 <= r["trl"] <= 9:
-                self.fail(f"result {key}: TRL {r.get('trl')!r} outside 1-9")
-            if r.get("ip_status") not in IP_STATUSES:
-                self.fail(f"result {key}: ip_status {r.get('ip_status')!r}")
-            if r.get("confidentiality") not in CONFIDENTIALITY:
-                self.fail(f"result {key}: confidentiality {r.get('confidentiality')!r}")
-            if r.get("state") not in RESULT_STATES:
-                self.fail(f"result {key}: state {r.get('state')!r}")
-            if r.get("language") not in ("vi", "en"):
-                self.fail(f"result {key}: language {r.get('language')!r}")
+                self.fail(f"{where}: unknown group {r.get('group_key')!r}")
+            self.field_ok(where, r.get("field_code"))
+            self.trl_ok(where, r.get("trl"))
+            self.one_of(where, r, "ip_status", IP_STATUSES)
+            self.one_of(where, r, "confidentiality", CONFIDENTIALITY)
+            self.one_of(where, r, "state", RESULT_STATES)
+            self.one_of(where, r, "language", ("vi", "en"))
             if not r.get("keywords"):
-                self.fail(f"result {key}: no keywords")
+                self.fail(f"{where}: no keywords")
             text = " ".join([r.get("title", ""), r.get("summary", ""), r.get("details", "")])
             if r.get("language") == "vi" and not has_vietnamese_marks(text):
-                self.fail(f"result {key}: marked vi but written without diacritics")
+                self.fail(f"{where}: marked vi but written without diacritics")
         states = Counter(r.get("state") for r in self.results.values())
         langs = Counter(r.get("language") for r in self.results.values())
         self.counts["results"] = len(self.results)
@@ -446,7 +464,7 @@ class Checker:
     # ------------------------------------------------------------------ needs
     def check_needs(self) -> None:
         self.needs = self.index("needs")
-        expired = []
+        self.expired = []
         for key, n in self.needs.items():
             self.require(
                 "needs",
@@ -464,39 +482,46 @@ class Checker:
                     "state",
                 ],
             )
+            where = f"need {key}"
             org = n.get("org_key")
             if org not in self.orgs:
-                self.fail(f"need {key}: unknown org_key {org!r}")
+                self.fail(f"{where}: unknown org_key {org!r}")
             elif self.orgs[org]["kind"] != "enterprise":
-                self.fail(f"need {key}: {org} is not an enterprise")
-            self.field_ok(f"need {key}", n.get("field_code"))
-            if not is_int(n.get("trl_wanted")) or not 1 <= n["trl_wanted"] <= 9:
-                self.fail(f"need {key}: TRL {n.get('trl_wanted')!r} outside 1-9")
-            lo, hi = n.get("budget_min"), n.get("budget_max")
-            if not (is_int(lo) and is_int(hi)):
-                self.fail(f"need {key}: budgets must be integers (VND)")
-            else:
-                if lo > hi:
-                    self.fail(f"need {key}: budget_min > budget_max")
-                if lo < 50_000_000 or hi > 5_000_000_000:
-                    self.fail(f"need {key}: budget outside 50.000.000-5.000.000.000 VND")
-            days = n.get("deadline_days")
-            if not is_int(days):
-                self.fail(f"need {key}: deadline_days must be an integer")
-            elif days < 0:
-                expired.append(key)
-            elif not 30 <= days <= 365:
-                self.fail(f"need {key}: deadline_days {days} outside 30-365")
-            if n.get("state") not in NEED_STATES:
-                self.fail(f"need {key}: state {n.get('state')!r}")
-        if len(expired) != 2:
-            self.fail(f"needs: {len(expired)} with a negative deadline, expected 2")
-        self.expired = expired
+                self.fail(f"{where}: {org} is not an enterprise")
+            self.field_ok(where, n.get("field_code"))
+            self.trl_ok(where, n.get("trl_wanted"))
+            self.check_budget(where, n.get("budget_min"), n.get("budget_max"))
+            self.check_deadline(key, n.get("deadline_days"))
+            self.one_of(where, n, "state", NEED_STATES)
+        if len(self.expired) != 2:
+            self.fail(f"needs: {len(self.expired)} with a negative deadline, expected 2")
         self.counts["needs"] = len(self.needs)
         self.counts["need_enterprises"] = len({n.get("org_key") for n in self.needs.values()})
 
+    def check_budget(self, where: str, lo, hi) -> None:
+        if not (is_int(lo) and is_int(hi)):
+            self.fail(f"{where}: budgets must be integers (VND)")
+            return
+        if lo > hi:
+            self.fail(f"{where}: budget_min > budget_max")
+        if lo < 50_000_000 or hi > 5_000_000_000:
+            self.fail(f"{where}: budget outside 50.000.000-5.000.000.000 VND")
+
+    def check_deadline(self, key: str, days) -> None:
+        """Days from today to a need's deadline; a negative one marks a need past its deadline."""
+        if not is_int(days):
+            self.fail(f"need {key}: deadline_days must be an integer")
+        elif days < 0:
+            self.expired.append(key)
+        elif not 30 <= days <= 365:
+            self.fail(f"need {key}: deadline_days {days} outside 30-365")
+
     # ------------------------------------------------------------------ startups, investors
     def check_startups_investors(self) -> None:
+        self.check_startups()
+        self.check_investors()
+
+    def check_startups(self) -> None:
         self.startups = self.index("startups")
         for key, s in self.startups.items():
             self.require(
@@ -504,20 +529,21 @@ class Checker:
                 s,
                 ["org_key", "name", "stage", "sector_codes", "funding_sought", "pitch"],
             )
+            where = f"startup {key}"
             org = s.get("org_key")
-            if org not in self.orgs or self.orgs[org]["kind"] != "startup":
-                self.fail(f"startup {key}: org_key {org!r} is not a startup organisation")
-            if s.get("stage") not in STAGES:
-                self.fail(f"startup {key}: stage {s.get('stage')!r}")
-            for code in s.get("sector_codes") or []:
-                self.field_ok(f"startup {key}", code)
+            if not self.org_is(org, ("startup",)):
+                self.fail(f"{where}: org_key {org!r} is not a startup organisation")
+            self.one_of(where, s, "stage", STAGES)
+            self.fields_ok(where, s.get("sector_codes"))
             if not is_int(s.get("funding_sought")) or s["funding_sought"] <= 0:
-                self.fail(f"startup {key}: funding_sought must be a positive integer (VND)")
-        covered = {s.get("org_key") for s in self.startups.values()}
-        for key, o in self.orgs.items():
-            if o["kind"] == "startup" and key not in covered:
-                self.fail(f"organisation {key}: startup without a startups.json entry")
+                self.fail(f"{where}: funding_sought must be a positive integer (VND)")
+        self.every_org_listed(
+            ("startup",),
+            self.startups,
+            "organisation {key}: startup without a startups.json entry",
+        )
 
+    def check_investors(self) -> None:
         self.investors = self.index("investors")
         for key, i in self.investors.items():
             self.require(
@@ -525,95 +551,122 @@ class Checker:
                 i,
                 ["org_key", "name", "thesis", "sector_codes", "stages", "ticket_min", "ticket_max"],
             )
+            where = f"investor {key}"
             org = i.get("org_key")
-            if org not in self.orgs or self.orgs[org]["kind"] not in ("investor", "fund"):
-                self.fail(f"investor {key}: org_key {org!r} is not an investor or fund")
-            for code in i.get("sector_codes") or []:
-                self.field_ok(f"investor {key}", code)
+            if not self.org_is(org, ("investor", "fund")):
+                self.fail(f"{where}: org_key {org!r} is not an investor or fund")
+            self.fields_ok(where, i.get("sector_codes"))
             for stage in i.get("stages") or []:
                 if stage not in STAGES:
-                    self.fail(f"investor {key}: stage {stage!r}")
-            lo, hi = i.get("ticket_min"), i.get("ticket_max")
-            if not (is_int(lo) and is_int(hi)) or lo > hi:
-                self.fail(f"investor {key}: ticket_min must be an integer <= ticket_max")
-        covered = {i.get("org_key") for i in self.investors.values()}
+                    self.fail(f"{where}: stage {stage!r}")
+            if not ordered(i.get("ticket_min"), i.get("ticket_max")):
+                self.fail(f"{where}: ticket_min must be an integer <= ticket_max")
+        self.every_org_listed(
+            ("investor", "fund"),
+            self.investors,
+            "organisation {key}: {kind} without an investors.json entry",
+        )
+
+    def org_is(self, org, kinds: tuple[str, ...]) -> bool:
+        return org in self.orgs and self.orgs[org]["kind"] in kinds
+
+    def every_org_listed(self, kinds: tuple[str, ...], rows: dict, message: str) -> None:
+        """Each organisation of these kinds has a row (of ``rows``) naming it."""
+        listed = {row.get("org_key") for row in rows.values()}
         for key, o in self.orgs.items():
-            if o["kind"] in ("investor", "fund") and key not in covered:
-                self.fail(f"organisation {key}: {o['kind']} without an investors.json entry")
+            if o["kind"] in kinds and key not in listed:
+                self.fail(message.format(key=key, kind=o["kind"]))
 
     # ------------------------------------------------------------------ intended matches
     def check_matches(self) -> None:
-        kinds = {
+        self.by_kind = {
             "need": self.needs,
             "result": self.results,
             "startup": self.startups,
             "investor": self.investors,
             "group": self.groups,
         }
-        allowed = {("need", "result"), ("startup", "investor"), ("group", "need")}
-        seen = set()
-        best: dict[str, int] = Counter()
-        startup_hits: Counter = Counter()
-        group_need = 0
-        targeted_results = set()
+        seen: set[tuple[str, str]] = set()
+        well_matched: set[str] = set()  # needs with a relevance-2 result
+        pairs: list[tuple[str, str, str, str]] = []  # (source kind, key, target kind, key)
         for i, m in enumerate(self.d["intended_matches"]):
-            src, tgt, rel = m.get("source", ""), m.get("target", ""), m.get("relevance")
-            s_kind, _, s_key = src.partition(":")
-            t_kind, _, t_key = tgt.partition(":")
-            where = f"intended_matches[{i}] {src} -> {tgt}"
-            if (s_kind, t_kind) not in allowed:
-                self.fail(f"{where}: pair of kinds not allowed")
-                continue
-            if s_key not in kinds[s_kind]:
-                self.fail(f"{where}: unknown source")
-                continue
-            if t_key not in kinds[t_kind]:
-                self.fail(f"{where}: unknown target")
-                continue
-            if rel not in (1, 2):
-                self.fail(f"{where}: relevance must be 1 or 2")
-            if (src, tgt) in seen:
-                self.fail(f"{where}: duplicate pair")
-            seen.add((src, tgt))
-            if t_kind == "result":
-                result = self.results[t_key]
-                targeted_results.add(t_key)
-                if result.get("state") != "published":
-                    self.fail(f"{where}: target result is {result.get('state')}, not published")
-                if rel == 2:
-                    best[s_key] = 2
-                    gap = self.needs[s_key]["trl_wanted"] - result["trl"]
-                    if not -2 <= gap <= 2:
-                        self.fail(
-                            f"{where}: TRL wanted {self.needs[s_key]['trl_wanted']} vs offered {result['trl']}"
-                        )
-            if s_kind == "startup":
-                startup_hits[s_key] += 1
-            if s_kind == "group":
-                group_need += 1
+            pair = self.check_intended(i, m, seen, well_matched)
+            if pair is not None:
+                pairs.append(pair)
         for key, n in self.needs.items():
-            if n.get("state") == "published" and best.get(key) != 2:
+            if n.get("state") == "published" and key not in well_matched:
                 self.fail(f"need {key}: published without a relevance-2 intended result")
+        with_investor = {s_key for s_kind, s_key, _, _ in pairs if s_kind == "startup"}
         for key in self.startups:
-            if not startup_hits[key]:
+            if key not in with_investor:
                 self.fail(f"startup {key}: no intended investor")
+        self.check_hard_negatives(seen)
+        self.counts["group_need_pairs"] = sum(1 for s_kind, *_ in pairs if s_kind == "group")
+        self.counts["intended_matches"] = len(self.d["intended_matches"])
+        self.check_unmatched_results({t_key for _, _, t_kind, t_key in pairs if t_kind == "result"})
+
+    def check_intended(
+        self, i: int, m: dict, seen: set, well_matched: set
+    ) -> tuple[str, str, str, str] | None:
+        """One intended match; its kinds and keys when both ends exist."""
+        src, tgt, rel = m.get("source", ""), m.get("target", ""), m.get("relevance")
+        s_kind, _, s_key = src.partition(":")
+        t_kind, _, t_key = tgt.partition(":")
+        where = f"intended_matches[{i}] {src} -> {tgt}"
+        problem = self.pair_problem(s_kind, s_key, t_kind, t_key)
+        if problem:
+            self.fail(f"{where}: {problem}")
+            return None
+        if rel not in (1, 2):
+            self.fail(f"{where}: relevance must be 1 or 2")
+        if (src, tgt) in seen:
+            self.fail(f"{where}: duplicate pair")
+        seen.add((src, tgt))
+        if t_kind == "result":
+            self.check_intended_result(where, s_key, t_key, rel, well_matched)
+        return s_kind, s_key, t_kind, t_key
+
+    def pair_problem(self, s_kind: str, s_key: str, t_kind: str, t_key: str) -> str | None:
+        if (s_kind, t_kind) not in MATCH_KINDS:
+            return "pair of kinds not allowed"
+        if s_key not in self.by_kind[s_kind]:
+            return "unknown source"
+        if t_key not in self.by_kind[t_kind]:
+            return "unknown target"
+        return None
+
+    def check_intended_result(
+        self, where: str, need_key: str, result_key: str, rel, well_matched: set
+    ) -> None:
+        """A need -> result match: the result is published; a best match's TRL fits the need."""
+        result = self.results[result_key]
+        if result.get("state") != "published":
+            self.fail(f"{where}: target result is {result.get('state')}, not published")
+        if rel != 2:
+            return
+        well_matched.add(need_key)
+        wanted = self.needs[need_key]["trl_wanted"]
+        if not -2 <= wanted - result["trl"] <= 2:
+            self.fail(f"{where}: TRL wanted {wanted} vs offered {result['trl']}")
+
+    def check_hard_negatives(self, intended: set[tuple[str, str]]) -> None:
         for need, result, term in HARD_NEGATIVES:
             if need not in self.needs or result not in self.results:
                 self.fail(f"hard negative {need} / {result}: unknown need or result")
                 continue
-            if (f"need:{need}", f"result:{result}") in seen:
+            if (f"need:{need}", f"result:{result}") in intended:
                 self.fail(f"hard negative {need} / {result} is listed as an intended match")
             n, r = self.needs[need], self.results[result]
             n_text = fold(" ".join([n["title"], n["problem"], n["expected_outcome"]]))
             r_text = fold(" ".join([r["title"], r["summary"], r["details"], *r["keywords"]]))
             if term not in n_text or term not in r_text:
                 self.fail(f"hard negative {need} / {result}: term {term!r} not in both texts")
-        self.counts["group_need_pairs"] = group_need
-        self.counts["intended_matches"] = len(self.d["intended_matches"])
+
+    def check_unmatched_results(self, targeted: set[str]) -> None:
         unmatched = sorted(
             k
             for k, r in self.results.items()
-            if r.get("state") == "published" and k not in targeted_results
+            if r.get("state") == "published" and k not in targeted
         )
         self.notes.append(
             f"published results no need points to ({len(unmatched)}): {', '.join(unmatched)}"
@@ -634,36 +687,29 @@ class Checker:
                 self.fail(f"lab {key}: no equipment")
             for e in lab.get("equipment") or []:
                 equipment[e.get("key")] += 1
-                if not isinstance(e.get("key"), str) or not KEY_RE.match(e["key"]):
-                    self.fail(f"lab {key}: equipment key {e.get('key')!r} is not kebab-case ASCII")
-                if not is_int(e.get("fee_per_hour")) or e["fee_per_hour"] < 0:
-                    self.fail(
-                        f"lab {key} / {e.get('key')}: fee_per_hour must be a non-negative integer"
-                    )
-                if not isinstance(e.get("training_required"), bool):
-                    self.fail(
-                        f"lab {key} / {e.get('key')}: training_required must be true or false"
-                    )
-                if not e.get("name_vi") or not e.get("name_en"):
-                    self.fail(f"lab {key} / {e.get('key')}: names missing")
-        for k, n in equipment.items():
-            if n > 1:
-                self.fail(f"labs: equipment key {k!r} used {n} times")
+                self.check_equipment(key, e)
+        self.once_each(equipment.items(), "labs: equipment key {!r}")
         calls = self.index("fund_calls")
         for key, c in calls.items():
-            for code in c.get("field_codes") or []:
-                self.field_ok(f"fund call {key}", code)
-            total, most = c.get("budget_total"), c.get("max_per_project")
-            if not (is_int(total) and is_int(most)) or most > total:
+            self.fields_ok(f"fund call {key}", c.get("field_codes"))
+            if not ordered(c.get("max_per_project"), c.get("budget_total")):
                 self.fail(f"fund call {key}: max_per_project must be an integer <= budget_total")
-            if (
-                not (is_int(c.get("opens_days")) and is_int(c.get("closes_days")))
-                or c["opens_days"] >= c["closes_days"]
-            ):
+            if not ordered(c.get("opens_days"), c.get("closes_days"), strict=True):
                 self.fail(f"fund call {key}: opens_days must come before closes_days")
         self.counts["labs"] = len(labs)
         self.counts["equipment"] = sum(equipment.values())
         self.counts["fund_calls"] = len(calls)
+
+    def check_equipment(self, lab_key: str, e: dict) -> None:
+        if not isinstance(e.get("key"), str) or not KEY_RE.match(e["key"]):
+            self.fail(f"lab {lab_key}: equipment key {e.get('key')!r} is not kebab-case ASCII")
+        where = f"lab {lab_key} / {e.get('key')}"
+        if not is_int(e.get("fee_per_hour")) or e["fee_per_hour"] < 0:
+            self.fail(f"{where}: fee_per_hour must be a non-negative integer")
+        if not isinstance(e.get("training_required"), bool):
+            self.fail(f"{where}: training_required must be true or false")
+        if not e.get("name_vi") or not e.get("name_en"):
+            self.fail(f"{where}: names missing")
 
     # ------------------------------------------------------------------ notes for the dev-set builder
     def describe_needs(self) -> None:

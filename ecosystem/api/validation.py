@@ -51,32 +51,41 @@ def check_types(kind: str, body: Any, *, partial: bool) -> tuple[dict[str, Any],
 def _type_problem(spec: Field, value: Any) -> str | None:
     if value is None:
         return None if spec.nullable else _("Không được để trống (null).")
-    if spec.type == "string":
-        if not isinstance(value, str):
-            return _("Phải là chuỗi ký tự.")
-        if spec.max_length and len(value) > spec.max_length:
-            return _("Dài quá %(n)d ký tự.", n=spec.max_length)
-        if spec.enum is not None and value not in spec.enum:
-            return _("Giá trị không thuộc danh sách cho phép.")
-    elif spec.type == "integer":
-        if not isinstance(value, int) or isinstance(value, bool):
-            return _("Phải là số nguyên.")
-        if (
-            spec.minimum is not None
-            and value < spec.minimum
-            or spec.maximum is not None
-            and value > spec.maximum
-        ):
-            return _("Giá trị ngoài khoảng cho phép.")
-    elif spec.type == "date":
-        if not isinstance(value, str):
-            return _("Phải là ngày dạng YYYY-MM-DD.")
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            return _("Phải là ngày dạng YYYY-MM-DD.")
-    elif spec.type == "array":
-        return _array_problem(spec, value)
+    checker = _TYPE_CHECKERS.get(spec.type)
+    return checker(spec, value) if checker else None
+
+
+def _string_problem(spec: Field, value: Any) -> str | None:
+    if not isinstance(value, str):
+        return _("Phải là chuỗi ký tự.")
+    if spec.max_length and len(value) > spec.max_length:
+        return _("Dài quá %(n)d ký tự.", n=spec.max_length)
+    if spec.enum is not None and value not in spec.enum:
+        return _("Giá trị không thuộc danh sách cho phép.")
+    return None
+
+
+def _integer_problem(spec: Field, value: Any) -> str | None:
+    if not _is_integer(value):
+        return _("Phải là số nguyên.")
+    if (spec.minimum is not None and value < spec.minimum) or (
+        spec.maximum is not None and value > spec.maximum
+    ):
+        return _("Giá trị ngoài khoảng cho phép.")
+    return None
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is no number
+
+
+def _date_problem(spec: Field, value: Any) -> str | None:
+    if not isinstance(value, str):
+        return _("Phải là ngày dạng YYYY-MM-DD.")
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return _("Phải là ngày dạng YYYY-MM-DD.")
     return None
 
 
@@ -84,7 +93,7 @@ def _array_problem(spec: Field, value: Any) -> str | None:
     if not isinstance(value, list) or len(value) > 50:
         return _("Phải là một danh sách (tối đa 50 phần tử).")
     for item in value:
-        if spec.items == "integer" and (not isinstance(item, int) or isinstance(item, bool)):
+        if spec.items == "integer" and not _is_integer(item):
             return _("Mỗi phần tử phải là số nguyên.")
         if spec.items == "string":
             if not isinstance(item, str) or (spec.max_length and len(item) > spec.max_length):
@@ -92,6 +101,14 @@ def _array_problem(spec: Field, value: Any) -> str | None:
             if spec.items_enum is not None and item not in spec.items_enum:
                 return _("Giá trị không thuộc danh sách cho phép.")
     return None
+
+
+_TYPE_CHECKERS = {
+    "string": _string_problem,
+    "integer": _integer_problem,
+    "date": _date_problem,
+    "array": _array_problem,
+}
 
 
 def _holds_invalid_text(value: Any) -> bool:

@@ -99,49 +99,62 @@ class RowChecker:
         if unreadable:
             return {}, unreadable
         errors: dict[str, str] = {}
-        values = dict(record)
-        for column, mapping in self.enums.items():
-            raw = values.get(column, "")
-            if raw and fold(raw) not in mapping:
-                errors[column] = _(
-                    "Giá trị “%(value)s” không hợp lệ; dùng một trong: %(allowed)s.",
-                    value=raw,
-                    allowed="; ".join(f"{m.value} ({dash_label(m)})" for m in ENUMS[column]),
-                )
-            elif raw:
-                values[column] = mapping[fold(raw)]
+        values = self._canonical_enums(record, errors)
         form = TaskForm(
             formdata=MultiDict({k: v for k, v in values.items() if v}), meta={"csrf": False}
         )
         if not form.validate():
             for name, messages in form.errors.items():
                 errors.setdefault(name, str(messages[0]))
-        code = (values.get("code") or "").strip()
-        if code and "code" not in errors:
-            if code in self.seen:
-                errors["code"] = _("Mã %(code)s trùng với một dòng phía trên trong tệp.", code=code)
-            elif code in self.existing:
-                errors["code"] = _("Mã nhiệm vụ %(code)s đã có.", code=code)
-            self.seen.add(code)
-        if (
-            values.get("status") == TaskStatus.done.value
-            and not (values.get("evidence") or "").strip()
-        ):
-            errors["evidence"] = _(
-                "Nhiệm vụ chỉ được ghi là đã hoàn thành khi báo cáo có minh chứng (tệp hoặc văn bản)."
-            )
-        if (
-            values.get("status") == TaskStatus.recurring.value
-            and values.get("kind") != TaskKind.recurring.value
-            and "status" not in errors
-        ):
-            errors["status"] = _("Chỉ nhiệm vụ thường xuyên mới có tình trạng này.")
+        self._check_code(values, errors)
+        _check_status(values, errors)
         if errors:
             return {}, errors
         data = {k: v for k, v in form.data.items() if k in COLUMNS}
         data["deadline"] = data["deadline"].isoformat() if data.get("deadline") else None
         data["evidence"] = (values.get("evidence") or "").strip()[:300]
         return data, {}
+
+    def _canonical_enums(self, record: dict[str, str], errors: dict[str, str]) -> dict[str, str]:
+        """The record with every choice column as its enum value (a label or alias is accepted)."""
+        values = dict(record)
+        for column, mapping in self.enums.items():
+            raw = values.get(column, "")
+            if not raw:
+                continue
+            if fold(raw) in mapping:
+                values[column] = mapping[fold(raw)]
+            else:
+                errors[column] = _(
+                    "Giá trị “%(value)s” không hợp lệ; dùng một trong: %(allowed)s.",
+                    value=raw,
+                    allowed="; ".join(f"{m.value} ({dash_label(m)})" for m in ENUMS[column]),
+                )
+        return values
+
+    def _check_code(self, values: dict[str, str], errors: dict[str, str]) -> None:
+        code = (values.get("code") or "").strip()
+        if not code or "code" in errors:
+            return
+        if code in self.seen:
+            errors["code"] = _("Mã %(code)s trùng với một dòng phía trên trong tệp.", code=code)
+        elif code in self.existing:
+            errors["code"] = _("Mã nhiệm vụ %(code)s đã có.", code=code)
+        self.seen.add(code)
+
+
+def _check_status(values: dict[str, str], errors: dict[str, str]) -> None:
+    status = values.get("status")
+    if status == TaskStatus.done.value and not (values.get("evidence") or "").strip():
+        errors["evidence"] = _(
+            "Nhiệm vụ chỉ được ghi là đã hoàn thành khi báo cáo có minh chứng (tệp hoặc văn bản)."
+        )
+    if (
+        status == TaskStatus.recurring.value
+        and values.get("kind") != TaskKind.recurring.value
+        and "status" not in errors
+    ):
+        errors["status"] = _("Chỉ nhiệm vụ thường xuyên mới có tình trạng này.")
 
 
 def check_file(filename: str, content: bytes, user: Any) -> TaskImport:

@@ -39,42 +39,12 @@ def group_contributions(analyzer: Analyzer, doc, weights: Weights, contribs: dic
     if not contribs:
         return []
     seq = _sequence(analyzer, doc)
-    parent = list(range(len(seq)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    occurrences: dict[str, list[int]] = {}
-    for i, tok in enumerate(seq):
-        if tok is None or tok.stop:
-            continue
-        for f in (tok.folded, tok.accented):
-            if f is not None and f in contribs:
-                occurrences.setdefault(f, []).append(i)
-        nxt = seq[i + 1] if i + 1 < len(seq) else None
-        if weights.analyzer.bigrams and nxt is not None and not nxt.stop:
-            bigram = tok.folded + " " + nxt.folded
-            if bigram in contribs:
-                occurrences.setdefault(bigram, []).append(i)
-                parent[find(i + 1)] = find(i)
-
-    members: dict[int, list[int]] = {}
-    for i in range(len(seq)):
-        if seq[i] is not None:
-            members.setdefault(find(i), []).append(i)
-
+    phrases = _Phrases(len(seq))
+    occurrences = _occurrences(seq, contribs, phrases, bigrams=weights.analyzer.bigrams)
+    members = phrases.members(seq)
     groups: dict[str, tuple[float, list[str]]] = {}
     for feature, value in contribs.items():
-        positions = occurrences.get(feature)
-        if positions:
-            # the occurrence inside the longest matched phrase, else the first one
-            best = max(positions, key=lambda p: (len(members[find(p)]), -p))
-            surface = " ".join(seq[p].surface for p in sorted(members[find(best)]))
-        else:  # cannot happen for features of this document; keep the sum exact anyway
-            surface = feature
+        surface = _phrase_surface(feature, occurrences.get(feature), seq, phrases, members)
         total, feats = groups.get(surface, (0.0, []))
         groups[surface] = (total + value, [*feats, feature])
     terms = [
@@ -83,6 +53,69 @@ def group_contributions(analyzer: Analyzer, doc, weights: Weights, contribs: dic
     ]
     terms.sort(key=lambda t: (-t.contribution, t.term))
     return terms
+
+
+class _Phrases:
+    """Positions joined by matched bigrams (union-find): each set is one phrase of the text."""
+
+    __slots__ = ("parent",)
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(self, left: int, right: int) -> None:
+        root = self.find(left)
+        self.parent[self.find(right)] = root
+
+    def members(self, seq: list[TokenInfo | None]) -> dict[int, list[int]]:
+        """Phrase root -> the token positions in that phrase."""
+        members: dict[int, list[int]] = {}
+        for i in range(len(seq)):
+            if seq[i] is not None:
+                members.setdefault(self.find(i), []).append(i)
+        return members
+
+
+def _occurrences(
+    seq: list[TokenInfo | None], contribs: dict[str, float], phrases: _Phrases, *, bigrams: bool
+) -> dict[str, list[int]]:
+    """Feature -> positions where it occurs; a matched bigram joins its two tokens' phrases."""
+    occurrences: dict[str, list[int]] = {}
+    for i, tok in enumerate(seq):
+        if tok is None or tok.stop:
+            continue
+        for f in (tok.folded, tok.accented):
+            if f is not None and f in contribs:
+                occurrences.setdefault(f, []).append(i)
+        nxt = seq[i + 1] if i + 1 < len(seq) else None
+        if bigrams and nxt is not None and not nxt.stop:
+            bigram = tok.folded + " " + nxt.folded
+            if bigram in contribs:
+                occurrences.setdefault(bigram, []).append(i)
+                phrases.join(i, i + 1)
+    return occurrences
+
+
+def _phrase_surface(
+    feature: str,
+    positions: list[int] | None,
+    seq: list[TokenInfo | None],
+    phrases: _Phrases,
+    members: dict[int, list[int]],
+) -> str:
+    """The phrase as written, around the occurrence inside the longest matched phrase (else the
+    first occurrence)."""
+    if not positions:  # cannot happen for features of this document; keep the sum exact anyway
+        return feature
+    best = max(positions, key=lambda p: (len(members[phrases.find(p)]), -p))
+    return " ".join(seq[p].surface for p in sorted(members[phrases.find(best)]))
 
 
 # Words an explanation never shows on their own (display only: scoring is unchanged). The

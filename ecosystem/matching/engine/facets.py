@@ -283,56 +283,89 @@ class FacetStore:
         return np.where(passed, mult * weights.deadline_passed_factor, mult)
 
     def _fits(self, q: QueryFacets, slots: np.ndarray, w: Weights):
-        """(weight, applies mask, fit array) per weighted facet."""
-        n = len(slots)
-        if q.fields:
-            overlap = np.zeros(n)
-            for f in q.fields:
-                arr = self.field_sets.get(f)
-                if arr is not None:
-                    overlap += arr[slots]
-            nf = self.n_fields[slots].astype(float)
-            applies = nf > 0
-            fit = np.minimum(overlap / np.maximum(np.minimum(nf, len(q.fields)), 1), 1.0)
-            if q.field_roots and w.related_field_fit > 0:
-                related = np.zeros(n, bool)
-                for r in q.field_roots:
-                    arr = self.root_sets.get(r)
-                    if arr is not None:
-                        related |= arr[slots]
-                fit = np.maximum(fit, np.where(related, w.related_field_fit, 0.0))
-            yield w.field_weight, applies, fit
-        if q.trl_wanted:
-            trl = self.trl[slots]
-            yield w.trl_weight, trl > 0, (trl >= q.trl_wanted).astype(float)
-        if q.trl:
-            wanted = self.trl_wanted[slots]
-            yield w.trl_weight, wanted > 0, (q.trl >= wanted).astype(float)
-        if q.stage:
-            arr = self.stage_sets.get(q.stage)
-            fit = arr[slots].astype(float) if arr is not None else np.zeros(n)
-            yield w.stage_weight, self.n_stages[slots] > 0, fit
-        if q.stages:
-            codes = {self.codes.get("stage:" + s, -1) for s in q.stages}
-            st = self.stage[slots]
-            yield w.stage_weight, st > 0, np.isin(st, list(codes)).astype(float)
-        if not math.isnan(q.funding):
-            lo, hi = self.ticket_min[slots], self.ticket_max[slots]
-            applies = ~(np.isnan(lo) & np.isnan(hi))
-            fit = (np.isnan(lo) | (q.funding >= lo)) & (np.isnan(hi) | (q.funding <= hi))
-            yield w.ticket_weight, applies, fit.astype(float)
-        if not (math.isnan(q.ticket_min) and math.isnan(q.ticket_max)):
-            funding = self.funding[slots]
-            applies = ~np.isnan(funding)
-            lo = -np.inf if math.isnan(q.ticket_min) else q.ticket_min
-            hi = np.inf if math.isnan(q.ticket_max) else q.ticket_max
-            with np.errstate(invalid="ignore"):
-                fit = (funding >= lo) & (funding <= hi)
-            yield w.ticket_weight, applies, fit.astype(float)
-        if q.province:
-            code = self.codes.get("province:" + q.province, -1)
-            prov = self.province[slots]
-            yield w.province_weight, prov > 0, (prov == code).astype(float)
+        """(weight, applies mask, fit array) per weighted facet the query states."""
+        for _name, stated, fit in FACET_RULES:
+            if stated(q):
+                yield fit(self, q, slots, w)
+
+    def _field_fit(self, q: QueryFacets, slots: np.ndarray, w: Weights):
+        overlap = np.zeros(len(slots))
+        for f in q.fields:
+            arr = self.field_sets.get(f)
+            if arr is not None:
+                overlap += arr[slots]
+        nf = self.n_fields[slots].astype(float)
+        fit = np.minimum(overlap / np.maximum(np.minimum(nf, len(q.fields)), 1), 1.0)
+        if q.field_roots and w.related_field_fit > 0:
+            related = self._related(q.field_roots, slots)
+            fit = np.maximum(fit, np.where(related, w.related_field_fit, 0.0))
+        return w.field_weight, nf > 0, fit
+
+    def _related(self, roots, slots: np.ndarray) -> np.ndarray:
+        """Whether each slot shares a top-level field with ``roots``."""
+        related = np.zeros(len(slots), bool)
+        for r in roots:
+            arr = self.root_sets.get(r)
+            if arr is not None:
+                related |= arr[slots]
+        return related
+
+    def _trl_wanted_fit(self, q: QueryFacets, slots: np.ndarray, w: Weights):
+        trl = self.trl[slots]
+        return w.trl_weight, trl > 0, (trl >= q.trl_wanted).astype(float)
+
+    def _trl_fit(self, q: QueryFacets, slots: np.ndarray, w: Weights):
+        wanted = self.trl_wanted[slots]
+        return w.trl_weight, wanted > 0, (q.trl >= wanted).astype(float)
+
+    def _stage_fit(self, q: QueryFacets, slots: np.ndarray, w: Weights):
+        arr = self.stage_sets.get(q.stage)
+        fit = arr[slots].astype(float) if arr is not None else np.zeros(len(slots))
+        return w.stage_weight, self.n_stages[slots] > 0, fit
+
+    def _stages_fit(self, q: QueryFacets, slots: np.ndarray, w: Weights):
+        codes = {self.codes.get("stage:" + s, -1) for s in q.stages}
+        st = self.stage[slots]
+        return w.stage_weight, st > 0, np.isin(st, list(codes)).astype(float)
+
+    def _funding_fit(self, q: QueryFacets, slots: np.ndarray, w: Weights):
+        lo, hi = self.ticket_min[slots], self.ticket_max[slots]
+        applies = ~(np.isnan(lo) & np.isnan(hi))
+        fit = (np.isnan(lo) | (q.funding >= lo)) & (np.isnan(hi) | (q.funding <= hi))
+        return w.ticket_weight, applies, fit.astype(float)
+
+    def _ticket_fit(self, q: QueryFacets, slots: np.ndarray, w: Weights):
+        funding = self.funding[slots]
+        applies = ~np.isnan(funding)
+        lo = -np.inf if math.isnan(q.ticket_min) else q.ticket_min
+        hi = np.inf if math.isnan(q.ticket_max) else q.ticket_max
+        with np.errstate(invalid="ignore"):
+            fit = (funding >= lo) & (funding <= hi)
+        return w.ticket_weight, applies, fit.astype(float)
+
+    def _province_fit(self, q: QueryFacets, slots: np.ndarray, w: Weights):
+        code = self.codes.get("province:" + q.province, -1)
+        prov = self.province[slots]
+        return w.province_weight, prov > 0, (prov == code).astype(float)
+
+
+# The weighted facets in the order they apply: (name, whether the query states it, the fit).
+# A query may state a facet from either side (TRL wanted or offered; one stage or several;
+# funding sought or a ticket range); each side is its own entry.
+FACET_RULES = (
+    (FACET_FIELDS, lambda q: bool(q.fields), FacetStore._field_fit),
+    (FACET_TRL, lambda q: bool(q.trl_wanted), FacetStore._trl_wanted_fit),
+    (FACET_TRL, lambda q: bool(q.trl), FacetStore._trl_fit),
+    (FACET_STAGE, lambda q: bool(q.stage), FacetStore._stage_fit),
+    (FACET_STAGE, lambda q: bool(q.stages), FacetStore._stages_fit),
+    (FACET_TICKET, lambda q: not math.isnan(q.funding), FacetStore._funding_fit),
+    (
+        FACET_TICKET,
+        lambda q: not (math.isnan(q.ticket_min) and math.isnan(q.ticket_max)),
+        FacetStore._ticket_fit,
+    ),
+    (FACET_PROVINCE, lambda q: bool(q.province), FacetStore._province_fit),
+)
 
 
 def explain_facets(
@@ -375,24 +408,7 @@ def explain_facets(
 
 def _fit_names(q: QueryFacets) -> list[str]:
     """The facet names, in the order FacetStore._fits yields them for this query."""
-    names = []
-    if q.fields:
-        names.append(FACET_FIELDS)
-    if q.trl_wanted:
-        names.append(FACET_TRL)
-    if q.trl:
-        names.append(FACET_TRL)
-    if q.stage:
-        names.append(FACET_STAGE)
-    if q.stages:
-        names.append(FACET_STAGE)
-    if not math.isnan(q.funding):
-        names.append(FACET_TICKET)
-    if not (math.isnan(q.ticket_min) and math.isnan(q.ticket_max)):
-        names.append(FACET_TICKET)
-    if q.province:
-        names.append(FACET_PROVINCE)
-    return names
+    return [name for name, stated, _fit in FACET_RULES if stated(q)]
 
 
 def _query_value(q: QueryFacets, name: str, doc: Mapping):

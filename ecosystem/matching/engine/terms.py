@@ -142,6 +142,16 @@ class TermDictionary:
         toks = self._analyzer.tokens(text)
         if not toks:
             return []
+        out = []
+        for a, b, t in _outermost(self._matches(toks)):
+            targets = self._targets(t, same_language)
+            if targets:
+                source = " ".join(x.surface for x in toks[a:b])
+                out.append(Bridge(self.groups[t.group].id, t.lang, source, targets, a, b))
+        return out
+
+    def _matches(self, toks) -> list[tuple[int, int, _Term]]:
+        """Every (start, end, term) whose tokens match, one-token terms only in their context."""
         accented_text = any(t.accented is not None for t in toks)
         vietnamese: bool | None = True if accented_text else None  # decided when needed
         folded = [t.folded for t in toks]
@@ -162,28 +172,16 @@ class TermDictionary:
                         if vietnamese:
                             continue
                 found.append((i, i + n, term))
-        # drop a match lying inside a longer one; one bridge per (span, group)
-        found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
-        kept: list[tuple[int, int, _Term]] = []
-        seen: set[tuple[int, int, int]] = set()
-        for a, b, t in found:
-            if any(a2 <= a and b <= b2 and (b2 - a2) > (b - a) for a2, b2, _ in found):
-                continue
-            if (a, b, t.group) in seen:
-                continue
-            seen.add((a, b, t.group))
-            kept.append((a, b, t))
-        out = []
-        for a, b, t in kept:
-            g = self.groups[t.group]
-            other = "en" if t.lang == "vi" else "vi"
-            targets = list(g.terms(other))
-            if same_language:
-                targets += [s for s in g.terms(t.lang) if self._fold(s) != t.folded]
-            if targets:
-                source = " ".join(x.surface for x in toks[a:b])
-                out.append(Bridge(g.id, t.lang, source, tuple(targets), a, b))
-        return out
+        return found
+
+    def _targets(self, t: _Term, same_language: bool) -> tuple[str, ...]:
+        """What a matched term adds: the other language's terms (and its own synonyms)."""
+        g = self.groups[t.group]
+        other = "en" if t.lang == "vi" else "vi"
+        targets = list(g.terms(other))
+        if same_language:
+            targets += [s for s in g.terms(t.lang) if self._fold(s) != t.folded]
+        return tuple(targets)
 
     def _looks_vietnamese(self, toks) -> bool:
         cache = self._shape
@@ -202,6 +200,21 @@ class TermDictionary:
 
     def _fold(self, term: str) -> tuple[str, ...]:
         return tuple(t.folded for t in self._analyzer.tokens(term))
+
+
+def _outermost(found: list[tuple[int, int, _Term]]) -> list[tuple[int, int, _Term]]:
+    """The matches not lying inside a longer one; one per (span, group)."""
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    kept: list[tuple[int, int, _Term]] = []
+    seen: set[tuple[int, int, int]] = set()
+    for a, b, t in found:
+        if any(a2 <= a and b <= b2 and (b2 - a2) > (b - a) for a2, b2, _ in found):
+            continue
+        if (a, b, t.group) in seen:
+            continue
+        seen.add((a, b, t.group))
+        kept.append((a, b, t))
+    return kept
 
 
 def read_groups(path: str | Path = DATA_FILE) -> list[TermGroup]:
