@@ -140,14 +140,16 @@ def detail(match_id: int):
 
 def _detail_page(match: Match, deal_form: DealForm, status: int = 200):
     side = perms.side_of(g.user, match)
+    unlocked = perms.contacts_unlocked(g.user, match)
     contacts = []
-    if match.state in perms.UNLOCKED and side is not None:
+    if unlocked:
         other = Side.target if side is Side.source else Side.source
         contacts = owners(match.org_for(other))
     return render_template(
         "matching/detail.html",
         match=match,
         side=side,
+        unlocked=unlocked,
         contacts=contacts,
         deal_form=deal_form,
         source=record(match.source_kind, match.source_id),
