@@ -1,13 +1,15 @@
 """Operations on listings: research results, technology needs, startups and investors.
 
-Life cycle: draft → published → archived (and back to published by renewing). A published
-listing expires ``LISTING_EXPIRY_DAYS`` after publication or renewal; an administrator can
-hide one with a reason, which notifies the owners.
+Life cycle (``LISTING_WORKFLOW``): draft → published → archived, and archived → published
+again; renewing a published listing gives it another ``LISTING_EXPIRY_DAYS`` (it expires
+that long after publication or renewal); an administrator can hide one with a reason, which
+notifies the owners, and show it again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from flask import current_app, render_template
@@ -22,10 +24,12 @@ from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.mail import send_mail
 from ecosystem.core.models import form_value, utcnow
+from ecosystem.core.transitions import Transition, Workflow
 from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
+from ecosystem.registry import permissions as perms
 from ecosystem.registry.enums import Confidentiality, IPStatus, ListingState, StartupStage
-from ecosystem.registry.models import LISTING_MODELS, ResearchField
+from ecosystem.registry.models import LISTING_MODELS, ListingMixin, ResearchField
 from ecosystem.registry.search_index import index_record
 from ecosystem.registry.signals import record_archived, record_saved
 
@@ -154,8 +158,9 @@ def create_listing(kind: str, data: dict[str, Any], user: Any, *, publish: bool 
     db.session.flush()
     record_audit(f"{kind}.created", listing, actor=user, after=_snapshot(kind, listing))
     if publish:
-        _publish(kind, listing, user)
-    _announce(kind, listing, substantial=True)
+        change_listing_state(listing, "publish", user)  # announces it
+    else:
+        _announce(kind, listing, substantial=True)
     return listing
 
 
@@ -184,68 +189,176 @@ def expiry_period() -> dt.timedelta:
     return dt.timedelta(days=current_app.config["LISTING_EXPIRY_DAYS"])
 
 
-def _publish(kind: str, listing: Any, user: Any) -> None:
-    now = utcnow()
-    listing.state = ListingState.published
-    listing.published_at = listing.published_at or now
-    listing.expires_at = now + expiry_period()
+# The life cycle --------------------------------------------------------------------------
+
+KIND_OF = {model: kind for kind, model in LISTING_MODELS.items()}
+S = ListingState
+
+
+def _kind(listing: Any) -> str:
+    return KIND_OF[type(listing)]
+
+
+def _publish(listing: Any, user: Any, *, expires_at: dt.datetime, **data: Any) -> None:
+    listing.published_at = listing.published_at or utcnow()
+    _renew(listing, user, expires_at=expires_at)
+
+
+def _renew(listing: Any, user: Any, *, expires_at: dt.datetime, **data: Any) -> None:
+    listing.expires_at = expires_at
     listing.expiry_reminded_at = None
-    record_audit(f"{kind}.published", listing, actor=user, expires_at=listing.expires_at)
 
 
-def publish_listing(kind: str, listing: Any, user: Any) -> None:
-    if listing.state is ListingState.published and listing.is_public:
-        raise UserError(_("Hồ sơ này đang được đăng."))
-    _publish(kind, listing, user)
-    _announce(kind, listing, substantial=True)
-
-
-def renew_listing(kind: str, listing: Any, user: Any) -> None:
-    """One click: another full period from today (also revives an expired listing)."""
-    if listing.state is not ListingState.published:
-        raise UserError(_("Chỉ gia hạn được hồ sơ đang đăng."))
-    listing.expires_at = utcnow() + expiry_period()
-    listing.expiry_reminded_at = None
-    record_audit(f"{kind}.renewed", listing, actor=user, expires_at=listing.expires_at)
-    _announce(kind, listing, substantial=False)
-
-
-def archive_listing(kind: str, listing: Any, user: Any) -> None:
-    if listing.state is ListingState.archived:
-        raise UserError(_("Hồ sơ này đã được lưu trữ."))
-    before = listing.state
-    listing.state = ListingState.archived
-    record_audit(f"{kind}.archived", listing, actor=user, before={"state": before})
-    db.session.flush()
-    index_record(kind, listing)
-    record_archived.send(kind, obj=listing)
-
-
-def hide_listing(kind: str, listing: Any, reason: str, admin: Any) -> None:
-    if listing.hidden_at is not None:
-        raise UserError(_("Hồ sơ này đang bị ẩn."))
+def _hide(listing: Any, user: Any, *, reason: str, **data: Any) -> None:
     listing.hidden_at = utcnow()
-    listing.hidden_reason = reason.strip()[:500]
-    record_audit(f"{kind}.hidden", listing, actor=admin, reason=listing.hidden_reason)
+    listing.hidden_reason = reason
+
+
+def _unhide(listing: Any, user: Any, **data: Any) -> None:
+    listing.hidden_at = None
+    listing.hidden_reason = ""
+
+
+def _not_hidden(listing: Any) -> str | None:
+    return _("Hồ sơ này đang bị ẩn.") if listing.hidden_at is not None else None
+
+
+def _hidden(listing: Any) -> str | None:
+    return _("Hồ sơ này không bị ẩn.") if listing.hidden_at is None else None
+
+
+def _announced(substantial: bool):
+    def announce(listing: Any, user: Any, transition: Any, data: dict) -> None:
+        _announce(_kind(listing), listing, substantial)
+
+    return announce
+
+
+def _withdrawn(listing: Any, user: Any, transition: Any, data: dict) -> None:
+    """Out of every public channel: the search index, and the features that listen."""
+    kind = _kind(listing)
     db.session.flush()
     index_record(kind, listing)
     record_archived.send(kind, obj=listing)
+
+
+def _withdrawn_and_told(listing: Any, user: Any, transition: Any, data: dict) -> None:
+    _withdrawn(listing, user, transition, data)
     notify_owners(
         listing,
         "emails/listing_hidden.txt",
         _l("Hồ sơ của bạn đã bị ẩn"),
-        kind=kind,
+        kind=_kind(listing),
         reason=listing.hidden_reason,
     )
 
 
+def is_platform(user: Any, listing: Any = None) -> bool:
+    """Seeding, imports and maintenance act without a person (``user`` None)."""
+    return user is None
+
+
+PLATFORM = "_by_platform"
+_PEOPLE = [
+    Transition(
+        "publish",
+        frozenset({S.draft, S.archived}),
+        S.published,
+        perms.can_edit_listing,
+        "published",
+        label=_l("Đăng công khai"),
+        effect=_publish,
+        notify=_announced(True),
+        style="success",
+        wrong_state=_l("Hồ sơ này đang được đăng."),
+    ),
+    Transition(
+        "renew",  # also revives an expired listing: another full period from today
+        frozenset({S.published}),
+        None,
+        perms.can_edit_listing,
+        "renewed",
+        label=_l("Gia hạn thêm"),
+        effect=_renew,
+        notify=_announced(False),
+        style="outline-success",
+        wrong_state=_l("Chỉ gia hạn được hồ sơ đang đăng."),
+    ),
+    Transition(
+        "archive",
+        frozenset({S.draft, S.published}),
+        S.archived,
+        perms.can_edit_listing,
+        "archived",
+        label=_l("Lưu trữ"),
+        notify=_withdrawn,
+        style="outline-secondary",
+        wrong_state=_l("Hồ sơ này đã được lưu trữ."),
+    ),
+    # Hiding is beside the state: a hidden listing keeps it and comes back as it was.
+    Transition(
+        "hide",
+        frozenset(),
+        None,
+        perms.can_hide_listing,
+        "hidden",
+        label=_l("Ẩn hồ sơ"),
+        guard=_not_hidden,
+        effect=_hide,
+        notify=_withdrawn_and_told,
+        style="outline-danger",
+    ),
+    Transition(
+        "unhide",
+        frozenset(),
+        None,
+        perms.can_hide_listing,
+        "unhidden",
+        label=_l("Hiển thị lại"),
+        guard=_hidden,
+        effect=_unhide,
+        notify=_announced(False),
+        style="outline-success",
+    ),
+]
+LISTING_WORKFLOW = Workflow(
+    ListingMixin,
+    [
+        *_PEOPLE,
+        # The same steps taken by the platform itself, never offered on a page.
+        *(replace(t, name=t.name + PLATFORM, permission=is_platform) for t in _PEOPLE),
+    ],
+    audit_prefix=lambda listing: f"{_kind(listing)}.",
+)
+STATE_ACTIONS = frozenset({"publish", "renew", "archive"})  # the owners' state form
+
+
+def change_listing_state(listing: Any, name: str, user: Any, **data: Any) -> Transition:
+    if name in ("publish", "renew"):
+        data["expires_at"] = utcnow() + expiry_period()
+    return LISTING_WORKFLOW.apply(
+        listing, name if user is not None else name + PLATFORM, user, **data
+    )
+
+
+def publish_listing(kind: str, listing: Any, user: Any) -> None:
+    change_listing_state(listing, "publish", user)
+
+
+def renew_listing(kind: str, listing: Any, user: Any) -> None:
+    change_listing_state(listing, "renew", user)
+
+
+def archive_listing(kind: str, listing: Any, user: Any) -> None:
+    change_listing_state(listing, "archive", user)
+
+
+def hide_listing(kind: str, listing: Any, reason: str, admin: Any) -> None:
+    change_listing_state(listing, "hide", admin, reason=reason.strip()[:500])
+
+
 def unhide_listing(kind: str, listing: Any, admin: Any) -> None:
-    if listing.hidden_at is None:
-        raise UserError(_("Hồ sơ này không bị ẩn."))
-    listing.hidden_at = None
-    listing.hidden_reason = ""
-    record_audit(f"{kind}.unhidden", listing, actor=admin)
-    _announce(kind, listing, substantial=False)
+    change_listing_state(listing, "unhide", admin)
 
 
 def owners(organisation_id: int) -> list[User]:
