@@ -24,7 +24,7 @@ from ecosystem.core.transitions import Transition, Workflow
 from ecosystem.core.urls import external_url
 from ecosystem.matching.models import ContractType, Match, MatchState, Side
 from ecosystem.matching.permissions import can_act_on_match, side_of
-from ecosystem.registry.listing_operations import owners
+from ecosystem.registry.listing_owners import owners
 
 register_messages(
     {
@@ -129,51 +129,56 @@ def _deal(
 
 
 OPEN = frozenset({MatchState.proposed, MatchState.interested})
-_WRONG_STATE = _l("Không thể thực hiện thao tác này ở trạng thái hiện tại của đề xuất.")
-_NOT_A_SIDE = _l("Bạn không thuộc tổ chức nào trong đề xuất này.")
+
+
+def _t(name: str, sources: frozenset, target: MatchState | None, audit: Any, **kw: Any):
+    """A transition of one of the two sides, refused in the life cycle's own words."""
+    return Transition(
+        name,
+        sources,
+        target,
+        can_act_on_match,
+        audit,
+        wrong_state=_l("Không thể thực hiện thao tác này ở trạng thái hiện tại của đề xuất."),
+        forbidden=_l("Bạn không thuộc tổ chức nào trong đề xuất này."),
+        **kw,
+    )
+
 
 MATCH_WORKFLOW = Workflow(
     Match,
     [
-        Transition(
+        # The target is the effect's: interested, or introduced when the other side agreed.
+        _t(
             "interest",
             OPEN,
-            None,  # interested, or introduced when the other side agreed already
-            can_act_on_match,
+            None,
             _interest_audit,
             label=_l("Quan tâm, muốn được giới thiệu"),
             user_guard=_not_yet_interested,
             effect=_interest,
             notify=_tell_interest,
             style="success",
-            wrong_state=_WRONG_STATE,
-            forbidden=_NOT_A_SIDE,
         ),
-        Transition(
+        _t(
             "dismiss",
             OPEN,
             MatchState.dismissed,
-            can_act_on_match,
             "match.dismissed",
             label=_l("Không phù hợp, bỏ qua"),
             effect=_dismiss,
             notify=_tell_dismissed,
             style="outline-secondary",
-            wrong_state=_WRONG_STATE,
-            forbidden=_NOT_A_SIDE,
         ),
-        Transition(
+        # From deal_reported too: a correction of the reported contract.
+        _t(
             "deal",
-            # From deal_reported too: a correction of the reported contract.
             frozenset({MatchState.introduced, MatchState.deal_reported}),
             MatchState.deal_reported,
-            can_act_on_match,
             "match.deal_reported",
             label=_l("Báo cáo hợp đồng đã ký"),
             effect=_deal,
             notify=_tell_deal,
-            wrong_state=_WRONG_STATE,
-            forbidden=_NOT_A_SIDE,
         ),
     ],
 )

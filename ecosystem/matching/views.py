@@ -21,6 +21,7 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired, InputRequired
 
 from ecosystem.auth.models import User
+from ecosystem.auth.operations import opt_out_of_digest
 from ecosystem.core.errors import UserError
 from ecosystem.core.fields import DateVNField, VNDField
 from ecosystem.core.forms import BaseForm
@@ -36,7 +37,7 @@ from ecosystem.matching.explain import facet_lines, fit, summary, unrelated_fiel
 from ecosystem.matching.models import ContractType, Match, MatchState, Side
 from ecosystem.matching.tasks import DIGEST_SALT, rebuild
 from ecosystem.matching.views_helpers import record, record_title
-from ecosystem.registry.listing_operations import owners
+from ecosystem.registry.listing_owners import owners
 from ecosystem.registry.models import Organisation
 
 bp = Blueprint("matching", __name__)
@@ -236,7 +237,7 @@ def unsubscribe(token: str):
     if user is None:
         abort(404)
     if request.method == "POST":
-        user.digest_opt_out = True
+        opt_out_of_digest(user)
         flash(_("Bạn sẽ không nhận thư tổng hợp hằng tuần nữa."), "success")
         return redirect(url_for("site.home"))
     return render_template("matching/unsubscribe.html", user=user)

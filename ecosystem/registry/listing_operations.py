@@ -12,24 +12,26 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz
 from sqlalchemy import select
 
-from ecosystem.auth.models import MembershipStatus, OrgMembership, User
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
-from ecosystem.core.mail import send_mail
 from ecosystem.core.models import form_value, utcnow
 from ecosystem.core.transitions import Transition, Workflow
-from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
 from ecosystem.registry import permissions as perms
 from ecosystem.registry.enums import Confidentiality, IPStatus, ListingState, StartupStage
+from ecosystem.registry.listing_owners import (  # noqa: F401 (callers import them from here)
+    listing_title,
+    notify_owners,
+    owners,
+)
 from ecosystem.registry.models import LISTING_MODELS, ListingMixin, ResearchField
+from ecosystem.registry.ownership import check_own_organisation
 from ecosystem.registry.search_index import index_record
 from ecosystem.registry.signals import record_archived, record_saved
 
@@ -148,6 +150,7 @@ def _announce(kind: str, listing: Any, substantial: bool) -> None:
 
 
 def create_listing(kind: str, data: dict[str, Any], user: Any, *, publish: bool = False) -> Any:
+    check_own_organisation(user, data["organisation_id"], perms.can_create_listing)
     model = LISTING_MODELS[kind]
     listing = model(
         organisation_id=data["organisation_id"], created_by_id=getattr(user, "id", None)
@@ -165,6 +168,8 @@ def create_listing(kind: str, data: dict[str, Any], user: Any, *, publish: bool 
 
 
 def update_listing(kind: str, listing: Any, data: dict[str, Any], user: Any) -> bool:
+    if "organisation_id" in data:  # handing a record to an organisation that is not yours
+        check_own_organisation(user, data["organisation_id"], perms.can_create_listing)
     before = _snapshot(kind, listing)
     _apply(kind, listing, data)
     _check_rules(kind, listing)
@@ -258,49 +263,60 @@ def is_platform(user: Any, listing: Any = None) -> bool:
     return user is None
 
 
+def _owners(name: str, sources: set, target: S | None, audit: str, wrong_state: Any, **kw: Any):
+    return Transition(
+        name,
+        frozenset(sources),
+        target,
+        perms.can_edit_listing,
+        audit,
+        wrong_state=wrong_state,
+        **kw,
+    )
+
+
+def _admins(name: str, audit: str, **kw: Any) -> Transition:
+    # Hiding is beside the state: a hidden listing keeps it and comes back as it was.
+    return Transition(name, frozenset(), None, perms.can_hide_listing, audit, **kw)
+
+
 PLATFORM = "_by_platform"
 _PEOPLE = [
-    Transition(
+    _owners(
         "publish",
-        frozenset({S.draft, S.archived}),
+        {S.draft, S.archived},
         S.published,
-        perms.can_edit_listing,
         "published",
+        _l("Hồ sơ này đang được đăng."),
         label=_l("Đăng công khai"),
         effect=_publish,
         notify=_announced(True),
         style="success",
-        wrong_state=_l("Hồ sơ này đang được đăng."),
     ),
-    Transition(
-        "renew",  # also revives an expired listing: another full period from today
-        frozenset({S.published}),
+    # Also revives an expired listing: another full period from today.
+    _owners(
+        "renew",
+        {S.published},
         None,
-        perms.can_edit_listing,
         "renewed",
+        _l("Chỉ gia hạn được hồ sơ đang đăng."),
         label=_l("Gia hạn thêm"),
         effect=_renew,
         notify=_announced(False),
         style="outline-success",
-        wrong_state=_l("Chỉ gia hạn được hồ sơ đang đăng."),
     ),
-    Transition(
+    _owners(
         "archive",
-        frozenset({S.draft, S.published}),
+        {S.draft, S.published},
         S.archived,
-        perms.can_edit_listing,
         "archived",
+        _l("Hồ sơ này đã được lưu trữ."),
         label=_l("Lưu trữ"),
         notify=_withdrawn,
         style="outline-secondary",
-        wrong_state=_l("Hồ sơ này đã được lưu trữ."),
     ),
-    # Hiding is beside the state: a hidden listing keeps it and comes back as it was.
-    Transition(
+    _admins(
         "hide",
-        frozenset(),
-        None,
-        perms.can_hide_listing,
         "hidden",
         label=_l("Ẩn hồ sơ"),
         guard=_not_hidden,
@@ -308,11 +324,8 @@ _PEOPLE = [
         notify=_withdrawn_and_told,
         style="outline-danger",
     ),
-    Transition(
+    _admins(
         "unhide",
-        frozenset(),
-        None,
-        perms.can_hide_listing,
         "unhidden",
         label=_l("Hiển thị lại"),
         guard=_hidden,
@@ -359,41 +372,3 @@ def hide_listing(kind: str, listing: Any, reason: str, admin: Any) -> None:
 
 def unhide_listing(kind: str, listing: Any, admin: Any) -> None:
     change_listing_state(listing, "unhide", admin)
-
-
-def owners(organisation_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(OrgMembership, OrgMembership.user_id == User.id)
-            .where(
-                OrgMembership.organisation_id == organisation_id,
-                OrgMembership.status == MembershipStatus.active,
-                User.is_active.is_(True),
-            )
-        )
-    )
-
-
-def listing_title(listing: Any) -> str:
-    return getattr(listing, "title", None) or getattr(listing, "name", "")
-
-
-def notify_owners(listing: Any, template: str, subject: Any, **context: Any) -> None:
-    """E-mail every active member of the owning organisation, each in their language.
-
-    ``subject`` is a lazy string, so it is translated per recipient.
-    """
-    kind = context.get("kind")
-    link = external_url(f"{kind}s.detail", item_id=listing.id) if kind else ""
-    for user in owners(listing.organisation_id):
-        with force_locale(user.locale or "vi"):
-            body = render_template(
-                template,
-                user=user,
-                listing=listing,
-                title=listing_title(listing),
-                link=link,
-                **context,
-            )
-            send_mail(user.email, str(subject), body)

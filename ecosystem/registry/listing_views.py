@@ -39,10 +39,7 @@ def _prepare_form(spec: ListingSpec, form: Any) -> None:
 
 
 def _form_data(spec: ListingSpec, form: Any) -> dict[str, Any]:
-    data = {k: v for k, v in form.data.items() if k not in {"csrf_token", "submit"}}
-    if data.get("organisation_id") not in {c[0] for c in form.organisation_id.choices}:
-        raise UserError(_("Bạn không thuộc tổ chức này."), field="organisation_id")
-    return data
+    return {k: v for k, v in form.data.items() if k not in {"csrf_token", "submit"}}
 
 
 def make_blueprint(spec: ListingSpec) -> Blueprint:
