@@ -52,9 +52,7 @@ def can_create(user: Any, kind: str, organisation: Any) -> bool:
     if kind == "organisation":
         return perms.can_create_organisation(user)
     if kind == "person":
-        return perms.can_create_person(user) and (
-            organisation is None or perms.can_create_group(user, organisation)
-        )
+        return perms.can_create_person(user, organisation)
     return organisation is not None and perms.can_create_group(user, organisation)
 
 

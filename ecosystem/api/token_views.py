@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ecosystem.api.permissions import can_revoke_token
 from ecosystem.api.tokens import create_token, revoke_token
 from ecosystem.auth.models import ApiToken
 from ecosystem.core.errors import UserError
@@ -59,7 +60,7 @@ def revoke(token_id: int):
     token = db.session.get(ApiToken, token_id)
     if token is None:
         abort(404)
-    require(token.user_id == g.user.id or g.user.is_admin)
+    require(can_revoke_token(g.user, token))
     revoke_token(token, g.user)
     flash(_("Đã thu hồi khóa truy cập."), "success")
     return redirect(url_for("auth.profile"))

@@ -184,6 +184,22 @@ def update_profile(user: User, data: dict[str, Any]) -> None:
         record_audit("auth.profile_updated", user, before=before, after=after)
 
 
+def opt_out_of_digest(user: User) -> bool:
+    """The weekly digest's unsubscribe link: the signed token in the link stands for the
+    user, who is the actor. Returns whether anything changed (a second click changes nothing)."""
+    if user.digest_opt_out:
+        return False
+    user.digest_opt_out = True
+    record_audit(
+        "auth.digest_unsubscribed",
+        user,
+        actor=user,
+        before={"digest_opt_out": False},
+        after={"digest_opt_out": True},
+    )
+    return True
+
+
 def set_active(user: User, active: bool, admin: User) -> None:
     if user.id == admin.id and not active:
         raise UserError(_("Bạn không thể tự khóa tài khoản của mình."))

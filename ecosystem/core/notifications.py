@@ -71,3 +71,19 @@ def unread_count(user_id: int) -> int:
         )
         or 0
     )
+
+
+def mark_read(user: Any, ids: Iterable[int] | None = None) -> list[int]:
+    """Mark ``user``'s unread notifications read (only those of ``ids`` when given); a
+    notification of somebody else is never touched. Returns the ids marked."""
+    if user is None:
+        return []
+    condition = (Notification.user_id == user.id) & Notification.read_at.is_(None)
+    if ids is not None:
+        condition &= Notification.id.in_(list(ids))
+    marked = list(db.session.scalars(sa.select(Notification.id).where(condition)))
+    if marked:
+        db.session.execute(
+            sa.update(Notification).where(Notification.id.in_(marked)).values(read_at=utcnow())
+        )
+    return marked

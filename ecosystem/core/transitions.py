@@ -27,6 +27,7 @@ from ecosystem.extensions import db
 
 Permission = Callable[[Any, Any], bool]
 Guard = Callable[[Any], "str | None"]  # the refusal message, or None when allowed
+UserGuard = Callable[[Any, Any], "str | None"]  # the same, for rules that depend on who acts
 Effect = Callable[..., "enum.Enum | None"]  # may compute the state to set
 Notify = Callable[[Any, Any, "Transition", dict[str, Any]], None]
 
@@ -37,21 +38,37 @@ class Transition:
 
     ``sources`` empty means "from any state"; ``target`` None means the state stays (or the
     effect computes it, e.g. one side's interest introduces both when the other agreed).
+    ``audit`` may be a function of the object after the change, when the effect decided what
+    happened. ``wrong_state`` and ``forbidden`` replace the generic refusals with the life
+    cycle's own words.
     """
 
     name: str
     sources: frozenset[enum.Enum]
     target: enum.Enum | None
     permission: Permission
-    audit: str
+    audit: str | Callable[[Any], str]
     label: Any = ""  # a lazy string: the button's text
     guard: Guard | None = None
     effect: Effect | None = None
     notify: Notify | None = None
     style: str = "primary"
+    user_guard: UserGuard | None = None
+    wrong_state: Any = None
+    forbidden: Any = None
 
     def applies_to(self, state: enum.Enum) -> bool:
         return not self.sources or state in self.sources
+
+    def refusal(self, obj: Any, user: Any) -> str | None:
+        """Why the rules beyond state and permission refuse it now, or None."""
+        refusal = self.guard(obj) if self.guard else None
+        if refusal is None and self.user_guard:
+            refusal = self.user_guard(obj, user)
+        return refusal
+
+    def audit_action(self, obj: Any) -> str:
+        return self.audit(obj) if callable(self.audit) else self.audit
 
 
 @dataclass
@@ -77,9 +94,7 @@ class Workflow:
         return [
             t
             for t in self.by_name.values()
-            if t.applies_to(state)
-            and (t.guard is None or t.guard(obj) is None)
-            and t.permission(user, obj)
+            if t.applies_to(state) and t.permission(user, obj) and t.refusal(obj, user) is None
         ]
 
     def apply(self, obj: Any, name: str, user: Any, **data: Any) -> Transition:
@@ -94,10 +109,18 @@ class Workflow:
         # permission (often tied to the state) has gone too, and "it has already changed"
         # is the true answer, not "forbidden". Views only reach here for visible objects.
         if not transition.applies_to(before):
-            raise UserError(_("Không thể thực hiện thao tác này ở trạng thái hiện tại."))
+            raise UserError(
+                str(
+                    transition.wrong_state
+                    or _("Không thể thực hiện thao tác này ở trạng thái hiện tại.")
+                )
+            )
         if not transition.permission(user, obj):
-            raise UserError(_("Bạn không có quyền thực hiện thao tác này."), status=403)
-        refusal = transition.guard(obj) if transition.guard else None
+            raise UserError(
+                str(transition.forbidden or _("Bạn không có quyền thực hiện thao tác này.")),
+                status=403,
+            )
+        refusal = transition.refusal(obj, user)
         if refusal:
             raise UserError(refusal)
         computed = transition.effect(obj, user, **data) if transition.effect else None
@@ -107,7 +130,7 @@ class Workflow:
         prefix = self.audit_prefix(obj) if self.audit_prefix else ""
         audit_data = {k: v for k, v in data.items() if not k.startswith("_")}
         record_audit(
-            f"{prefix}{transition.audit}",
+            f"{prefix}{transition.audit_action(obj)}",
             obj,
             actor=user,
             before={"state": before},

@@ -1,13 +1,14 @@
 """What people do with a proposal: say they are interested, dismiss it, report a deal.
 
-Each action is a row of ``TRANSITIONS`` (from which states, to which state); ``act`` checks
-it, writes the audit row and notifies the other side — in the app and by e-mail.
+proposed → interested (one side said yes) → introduced (both did) → deal reported, or
+dismissed while still open. Each action is a ``Transition`` of ``MATCH_WORKFLOW``; applying
+it checks the state and the permission, writes the audit row and notifies the other side —
+in the app and by e-mail.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template, url_for
@@ -15,29 +16,15 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.mail import send_mail
 from ecosystem.core.models import utcnow
 from ecosystem.core.notifications import notify, register_messages, render_message
-from ecosystem.core.transitions import lock_current
+from ecosystem.core.transitions import Transition, Workflow
 from ecosystem.core.urls import external_url
 from ecosystem.matching.models import ContractType, Match, MatchState, Side
-from ecosystem.matching.permissions import side_of
-from ecosystem.registry.listing_operations import owners
-
-
-@dataclass(frozen=True)
-class Transition:
-    allowed_from: tuple[MatchState, ...]
-    message_key: str
-
-
-TRANSITIONS = {
-    "interest": Transition((MatchState.proposed, MatchState.interested), "match.interest"),
-    "dismiss": Transition((MatchState.proposed, MatchState.interested), "match.dismissed"),
-    "deal": Transition((MatchState.introduced, MatchState.deal_reported), "match.deal"),
-}
+from ecosystem.matching.permissions import can_act_on_match, side_of
+from ecosystem.registry.listing_owners import owners
 
 register_messages(
     {
@@ -66,59 +53,61 @@ CONTRACT_LABELS = {
 }
 
 
-def _check(match: Match, action: str, user: Any) -> Side:
-    # Both sides may click at the same moment: lock the row and read its current state, or
-    # two "yes" would each see the other missing and the pair would never be introduced.
-    lock_current(match)
+# The life cycle --------------------------------------------------------------------------
+
+
+def _not_yet_interested(match: Match, user: Any) -> str | None:
     side = side_of(user, match)
-    if side is None:
-        raise UserError(_("Bạn không thuộc tổ chức nào trong đề xuất này."), status=403)
-    if match.state not in TRANSITIONS[action].allowed_from:
-        raise UserError(_("Không thể thực hiện thao tác này ở trạng thái hiện tại của đề xuất."))
-    return side
+    if side is not None and match.interested_at(side) is not None:
+        return _("Tổ chức của bạn đã bày tỏ quan tâm rồi.")
+    return None
 
 
-def interest(match: Match, user: Any) -> MatchState:
-    side = _check(match, "interest", user)
-    if match.interested_at(side) is not None:
-        raise UserError(_("Tổ chức của bạn đã bày tỏ quan tâm rồi."))
-    before = match.state
+def _interest(match: Match, user: Any, *, side: Side, **data: Any) -> MatchState:
+    """The effect decides the state: the second "yes" introduces both sides."""
     now = utcnow()
     if side is Side.source:
         match.source_interested_at = now
     else:
         match.target_interested_at = now
-    both = match.source_interested_at is not None and match.target_interested_at is not None
-    match.state = MatchState.introduced if both else MatchState.interested
-    if both:
-        match.introduced_at = now
-    record_audit(
-        "match.introduced" if both else "match.interest",
-        match,
-        actor=user,
-        side=side,
-        before={"state": before},
-        after={"state": match.state},
-    )
-    if both:
+    if match.source_interested_at is None or match.target_interested_at is None:
+        return MatchState.interested
+    match.introduced_at = now
+    return MatchState.introduced
+
+
+def _interest_audit(match: Match) -> str:
+    return "match.introduced" if match.state is MatchState.introduced else "match.interest"
+
+
+def _tell_interest(match: Match, user: Any, transition: Transition, data: dict) -> None:
+    if match.state is MatchState.introduced:
         _tell(match, None, "match.introduced", user)
     else:
-        _tell(match, side, "match.interest", user)
-    return match.state
+        _tell(match, data["side"], "match.interest", user)
 
 
-def dismiss(match: Match, user: Any) -> None:
-    side = _check(match, "dismiss", user)
-    before = match.state
-    match.state, match.dismissed_by, match.dismissed_at = MatchState.dismissed, side, utcnow()
-    record_audit("match.dismissed", match, actor=user, side=side, before={"state": before})
-    _tell(match, side, "match.dismissed", user)
+def _dismiss(match: Match, user: Any, *, side: Side, **data: Any) -> None:
+    match.dismissed_by, match.dismissed_at = side, utcnow()
 
 
-def report_deal(
-    match: Match, user: Any, contract_type: str, value: int | None, date: dt.date
+def _tell_dismissed(match: Match, user: Any, transition: Transition, data: dict) -> None:
+    _tell(match, data["side"], "match.dismissed", user)
+
+
+def _tell_deal(match: Match, user: Any, transition: Transition, data: dict) -> None:
+    _tell(match, data["side"], "match.deal", user, deal=str(CONTRACT_LABELS[match.deal_type]))
+
+
+def _deal(
+    match: Match,
+    user: Any,
+    *,
+    contract_type: str,
+    value: int | None,
+    date: dt.date,
+    **data: Any,
 ) -> None:
-    side = _check(match, "deal", user)
     try:
         kind = ContractType(contract_type)
     except ValueError:
@@ -135,25 +124,84 @@ def report_deal(
         # The same report again (a double click, a resent form): a correction may follow,
         # a copy of the same contract is not a second deal.
         raise UserError(_("Hợp đồng này đã được ghi nhận."))
-    before = match.state
-    match.state, match.deal_type, match.deal_value, match.deal_date = (
-        MatchState.deal_reported,
-        kind,
-        value,
-        date,
-    )
+    match.deal_type, match.deal_value, match.deal_date = kind, value, date
     match.deal_reported_by_id = user.id
-    record_audit(
-        "match.deal_reported",
-        match,
-        actor=user,
-        side=side,
-        before={"state": before},
-        contract_type=kind,
-        value=value,
-        date=date,
+
+
+OPEN = frozenset({MatchState.proposed, MatchState.interested})
+
+
+def _t(name: str, sources: frozenset, target: MatchState | None, audit: Any, **kw: Any):
+    """A transition of one of the two sides, refused in the life cycle's own words."""
+    return Transition(
+        name,
+        sources,
+        target,
+        can_act_on_match,
+        audit,
+        wrong_state=_l("Không thể thực hiện thao tác này ở trạng thái hiện tại của đề xuất."),
+        forbidden=_l("Bạn không thuộc tổ chức nào trong đề xuất này."),
+        **kw,
     )
-    _tell(match, side, "match.deal", user, deal=str(CONTRACT_LABELS[kind]))
+
+
+MATCH_WORKFLOW = Workflow(
+    Match,
+    [
+        # The target is the effect's: interested, or introduced when the other side agreed.
+        _t(
+            "interest",
+            OPEN,
+            None,
+            _interest_audit,
+            label=_l("Quan tâm, muốn được giới thiệu"),
+            user_guard=_not_yet_interested,
+            effect=_interest,
+            notify=_tell_interest,
+            style="success",
+        ),
+        _t(
+            "dismiss",
+            OPEN,
+            MatchState.dismissed,
+            "match.dismissed",
+            label=_l("Không phù hợp, bỏ qua"),
+            effect=_dismiss,
+            notify=_tell_dismissed,
+            style="outline-secondary",
+        ),
+        # From deal_reported too: a correction of the reported contract.
+        _t(
+            "deal",
+            frozenset({MatchState.introduced, MatchState.deal_reported}),
+            MatchState.deal_reported,
+            "match.deal_reported",
+            label=_l("Báo cáo hợp đồng đã ký"),
+            effect=_deal,
+            notify=_tell_deal,
+        ),
+    ],
+)
+
+
+def act(match: Match, name: str, user: Any, **data: Any) -> Transition:
+    """Perform transition ``name``; the acting side goes to the effect and the audit row."""
+    return MATCH_WORKFLOW.apply(match, name, user, side=side_of(user, match), **data)
+
+
+def interest(match: Match, user: Any) -> MatchState:
+    act(match, "interest", user)
+    return match.state
+
+
+def dismiss(match: Match, user: Any) -> None:
+    act(match, "dismiss", user)
+
+
+def report_deal(
+    match: Match, user: Any, contract_type: str, value: int | None, date: dt.date
+) -> None:
+    act(match, "deal", user, contract_type=contract_type, value=value, date=date)
 
 
 def _tell(match: Match, acting_side: Side | None, key: str, user: Any, **extra: Any) -> None:

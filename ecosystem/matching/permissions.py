@@ -100,6 +100,12 @@ def can_act_on_match(user: Any, match: Match | None) -> bool:
     return match is not None and side_of(user, match) is not None
 
 
+def contacts_unlocked(user: Any, match: Match | None) -> bool:
+    """Once both sides agreed, each side sees the other's contacts (and may apply to the
+    fund together)."""
+    return can_act_on_match(user, match) and match.state in UNLOCKED
+
+
 def can_rebuild_index(user: Any) -> bool:
     return user is not None and user.is_admin
 

@@ -21,6 +21,7 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired, InputRequired
 
 from ecosystem.auth.models import User
+from ecosystem.auth.operations import opt_out_of_digest
 from ecosystem.core.errors import UserError
 from ecosystem.core.fields import DateVNField, VNDField
 from ecosystem.core.forms import BaseForm
@@ -36,7 +37,7 @@ from ecosystem.matching.explanation_text import facet_lines, fit, summary, unrel
 from ecosystem.matching.models import ContractType, Match, MatchState, Side
 from ecosystem.matching.proposal_records import record, record_title
 from ecosystem.matching.tasks import DIGEST_SALT, rebuild
-from ecosystem.registry.listing_operations import owners
+from ecosystem.registry.listing_owners import owners
 from ecosystem.registry.models import Organisation
 
 bp = Blueprint("matching", __name__)
@@ -140,14 +141,16 @@ def detail(match_id: int):
 
 def _detail_page(match: Match, deal_form: DealForm, status: int = 200):
     side = perms.side_of(g.user, match)
+    unlocked = perms.contacts_unlocked(g.user, match)
     contacts = []
-    if match.state in perms.UNLOCKED and side is not None:
+    if unlocked:
         other = Side.target if side is Side.source else Side.source
         contacts = owners(match.org_for(other))
     return render_template(
         "matching/detail.html",
         match=match,
         side=side,
+        unlocked=unlocked,
         contacts=contacts,
         deal_form=deal_form,
         source=record(match.source_kind, match.source_id),
@@ -234,7 +237,7 @@ def unsubscribe(token: str):
     if user is None:
         abort(404)
     if request.method == "POST":
-        user.digest_opt_out = True
+        opt_out_of_digest(user)
         flash(_("Bạn sẽ không nhận thư tổng hợp hằng tuần nữa."), "success")
         return redirect(url_for("site.home"))
     return render_template("matching/unsubscribe.html", user=user)

@@ -43,11 +43,9 @@ def _org_choices() -> list[tuple[int, str]]:
 @login_required
 def import_new():
     form = ImportForm(kind=request.args.get("kind", "result"))
-    form.kind.choices = [
-        (k, kind_label(k)) for k in IMPORT_KINDS if k != "organisation" or g.user.is_admin
-    ]
+    form.kind.choices = [(k, kind_label(k)) for k in IMPORT_KINDS if perms.can_import(g.user, k)]
     form.organisation_id.choices = _org_choices()
-    if not (g.user.active_org_ids or g.user.is_admin):
+    if not form.kind.choices:
         return needs_organisation(_("Để nhập dữ liệu từ bảng tính, bạn cần thuộc một tổ chức."))
     if form.validate_on_submit():
         organisation = (

@@ -1,31 +1,37 @@
 """Operations on listings: research results, technology needs, startups and investors.
 
-Life cycle: draft → published → archived (and back to published by renewing). A published
-listing expires ``LISTING_EXPIRY_DAYS`` after publication or renewal; an administrator can
-hide one with a reason, which notifies the owners.
+Life cycle (``LISTING_WORKFLOW``): draft → published → archived, and archived → published
+again; renewing a published listing gives it another ``LISTING_EXPIRY_DAYS`` (it expires
+that long after publication or renewal); an administrator can hide one with a reason, which
+notifies the owners, and show it again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz
 from sqlalchemy import select
 
-from ecosystem.auth.models import MembershipStatus, OrgMembership, User
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
-from ecosystem.core.mail import send_mail
 from ecosystem.core.models import form_value, utcnow
-from ecosystem.core.urls import external_url
+from ecosystem.core.transitions import Transition, Workflow
 from ecosystem.extensions import db
+from ecosystem.registry import permissions as perms
 from ecosystem.registry.enums import Confidentiality, IPStatus, ListingState, StartupStage
-from ecosystem.registry.models import LISTING_MODELS, ResearchField
+from ecosystem.registry.listing_owners import (  # noqa: F401 (callers import them from here)
+    listing_title,
+    notify_owners,
+    owners,
+)
+from ecosystem.registry.models import LISTING_MODELS, ListingMixin, ResearchField
+from ecosystem.registry.ownership import check_own_organisation
 from ecosystem.registry.search_index import index_record
 from ecosystem.registry.signals import record_archived, record_saved
 
@@ -144,6 +150,7 @@ def _announce(kind: str, listing: Any, substantial: bool) -> None:
 
 
 def create_listing(kind: str, data: dict[str, Any], user: Any, *, publish: bool = False) -> Any:
+    check_own_organisation(user, data["organisation_id"], perms.can_create_listing)
     model = LISTING_MODELS[kind]
     listing = model(
         organisation_id=data["organisation_id"], created_by_id=getattr(user, "id", None)
@@ -154,12 +161,15 @@ def create_listing(kind: str, data: dict[str, Any], user: Any, *, publish: bool 
     db.session.flush()
     record_audit(f"{kind}.created", listing, actor=user, after=_snapshot(kind, listing))
     if publish:
-        _publish(kind, listing, user)
-    _announce(kind, listing, substantial=True)
+        change_listing_state(listing, "publish", user)  # announces it
+    else:
+        _announce(kind, listing, substantial=True)
     return listing
 
 
 def update_listing(kind: str, listing: Any, data: dict[str, Any], user: Any) -> bool:
+    if "organisation_id" in data:  # handing a record to an organisation that is not yours
+        check_own_organisation(user, data["organisation_id"], perms.can_create_listing)
     before = _snapshot(kind, listing)
     _apply(kind, listing, data)
     _check_rules(kind, listing)
@@ -184,103 +194,181 @@ def expiry_period() -> dt.timedelta:
     return dt.timedelta(days=current_app.config["LISTING_EXPIRY_DAYS"])
 
 
-def _publish(kind: str, listing: Any, user: Any) -> None:
-    now = utcnow()
-    listing.state = ListingState.published
-    listing.published_at = listing.published_at or now
-    listing.expires_at = now + expiry_period()
+# The life cycle --------------------------------------------------------------------------
+
+KIND_OF = {model: kind for kind, model in LISTING_MODELS.items()}
+S = ListingState
+
+
+def _kind(listing: Any) -> str:
+    return KIND_OF[type(listing)]
+
+
+def _publish(listing: Any, user: Any, *, expires_at: dt.datetime, **data: Any) -> None:
+    listing.published_at = listing.published_at or utcnow()
+    _renew(listing, user, expires_at=expires_at)
+
+
+def _renew(listing: Any, user: Any, *, expires_at: dt.datetime, **data: Any) -> None:
+    listing.expires_at = expires_at
     listing.expiry_reminded_at = None
-    record_audit(f"{kind}.published", listing, actor=user, expires_at=listing.expires_at)
 
 
-def publish_listing(kind: str, listing: Any, user: Any) -> None:
-    if listing.state is ListingState.published and listing.is_public:
-        raise UserError(_("Hồ sơ này đang được đăng."))
-    _publish(kind, listing, user)
-    _announce(kind, listing, substantial=True)
-
-
-def renew_listing(kind: str, listing: Any, user: Any) -> None:
-    """One click: another full period from today (also revives an expired listing)."""
-    if listing.state is not ListingState.published:
-        raise UserError(_("Chỉ gia hạn được hồ sơ đang đăng."))
-    listing.expires_at = utcnow() + expiry_period()
-    listing.expiry_reminded_at = None
-    record_audit(f"{kind}.renewed", listing, actor=user, expires_at=listing.expires_at)
-    _announce(kind, listing, substantial=False)
-
-
-def archive_listing(kind: str, listing: Any, user: Any) -> None:
-    if listing.state is ListingState.archived:
-        raise UserError(_("Hồ sơ này đã được lưu trữ."))
-    before = listing.state
-    listing.state = ListingState.archived
-    record_audit(f"{kind}.archived", listing, actor=user, before={"state": before})
-    db.session.flush()
-    index_record(kind, listing)
-    record_archived.send(kind, obj=listing)
-
-
-def hide_listing(kind: str, listing: Any, reason: str, admin: Any) -> None:
-    if listing.hidden_at is not None:
-        raise UserError(_("Hồ sơ này đang bị ẩn."))
+def _hide(listing: Any, user: Any, *, reason: str, **data: Any) -> None:
     listing.hidden_at = utcnow()
-    listing.hidden_reason = reason.strip()[:500]
-    record_audit(f"{kind}.hidden", listing, actor=admin, reason=listing.hidden_reason)
+    listing.hidden_reason = reason
+
+
+def _unhide(listing: Any, user: Any, **data: Any) -> None:
+    listing.hidden_at = None
+    listing.hidden_reason = ""
+
+
+def _not_hidden(listing: Any) -> str | None:
+    return _("Hồ sơ này đang bị ẩn.") if listing.hidden_at is not None else None
+
+
+def _hidden(listing: Any) -> str | None:
+    return _("Hồ sơ này không bị ẩn.") if listing.hidden_at is None else None
+
+
+def _announced(substantial: bool):
+    def announce(listing: Any, user: Any, transition: Any, data: dict) -> None:
+        _announce(_kind(listing), listing, substantial)
+
+    return announce
+
+
+def _withdrawn(listing: Any, user: Any, transition: Any, data: dict) -> None:
+    """Out of every public channel: the search index, and the features that listen."""
+    kind = _kind(listing)
     db.session.flush()
     index_record(kind, listing)
     record_archived.send(kind, obj=listing)
+
+
+def _withdrawn_and_told(listing: Any, user: Any, transition: Any, data: dict) -> None:
+    _withdrawn(listing, user, transition, data)
     notify_owners(
         listing,
         "emails/listing_hidden.txt",
         _l("Hồ sơ của bạn đã bị ẩn"),
-        kind=kind,
+        kind=_kind(listing),
         reason=listing.hidden_reason,
     )
 
 
-def unhide_listing(kind: str, listing: Any, admin: Any) -> None:
-    if listing.hidden_at is None:
-        raise UserError(_("Hồ sơ này không bị ẩn."))
-    listing.hidden_at = None
-    listing.hidden_reason = ""
-    record_audit(f"{kind}.unhidden", listing, actor=admin)
-    _announce(kind, listing, substantial=False)
+def is_platform(user: Any, listing: Any = None) -> bool:
+    """Seeding, imports and maintenance act without a person (``user`` None)."""
+    return user is None
 
 
-def owners(organisation_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(OrgMembership, OrgMembership.user_id == User.id)
-            .where(
-                OrgMembership.organisation_id == organisation_id,
-                OrgMembership.status == MembershipStatus.active,
-                User.is_active.is_(True),
-            )
-        )
+def _owners(name: str, sources: set, target: S | None, audit: str, wrong_state: Any, **kw: Any):
+    return Transition(
+        name,
+        frozenset(sources),
+        target,
+        perms.can_edit_listing,
+        audit,
+        wrong_state=wrong_state,
+        **kw,
     )
 
 
-def listing_title(listing: Any) -> str:
-    return getattr(listing, "title", None) or getattr(listing, "name", "")
+def _admins(name: str, audit: str, **kw: Any) -> Transition:
+    # Hiding is beside the state: a hidden listing keeps it and comes back as it was.
+    return Transition(name, frozenset(), None, perms.can_hide_listing, audit, **kw)
 
 
-def notify_owners(listing: Any, template: str, subject: Any, **context: Any) -> None:
-    """E-mail every active member of the owning organisation, each in their language.
+PLATFORM = "_by_platform"
+_PEOPLE = [
+    _owners(
+        "publish",
+        {S.draft, S.archived},
+        S.published,
+        "published",
+        _l("Hồ sơ này đang được đăng."),
+        label=_l("Đăng công khai"),
+        effect=_publish,
+        notify=_announced(True),
+        style="success",
+    ),
+    # Also revives an expired listing: another full period from today.
+    _owners(
+        "renew",
+        {S.published},
+        None,
+        "renewed",
+        _l("Chỉ gia hạn được hồ sơ đang đăng."),
+        label=_l("Gia hạn thêm"),
+        effect=_renew,
+        notify=_announced(False),
+        style="outline-success",
+    ),
+    _owners(
+        "archive",
+        {S.draft, S.published},
+        S.archived,
+        "archived",
+        _l("Hồ sơ này đã được lưu trữ."),
+        label=_l("Lưu trữ"),
+        notify=_withdrawn,
+        style="outline-secondary",
+    ),
+    _admins(
+        "hide",
+        "hidden",
+        label=_l("Ẩn hồ sơ"),
+        guard=_not_hidden,
+        effect=_hide,
+        notify=_withdrawn_and_told,
+        style="outline-danger",
+    ),
+    _admins(
+        "unhide",
+        "unhidden",
+        label=_l("Hiển thị lại"),
+        guard=_hidden,
+        effect=_unhide,
+        notify=_announced(False),
+        style="outline-success",
+    ),
+]
+LISTING_WORKFLOW = Workflow(
+    ListingMixin,
+    [
+        *_PEOPLE,
+        # The same steps taken by the platform itself, never offered on a page.
+        *(replace(t, name=t.name + PLATFORM, permission=is_platform) for t in _PEOPLE),
+    ],
+    audit_prefix=lambda listing: f"{_kind(listing)}.",
+)
+STATE_ACTIONS = frozenset({"publish", "renew", "archive"})  # the owners' state form
 
-    ``subject`` is a lazy string, so it is translated per recipient.
-    """
-    kind = context.get("kind")
-    link = external_url(f"{kind}s.detail", item_id=listing.id) if kind else ""
-    for user in owners(listing.organisation_id):
-        with force_locale(user.locale or "vi"):
-            body = render_template(
-                template,
-                user=user,
-                listing=listing,
-                title=listing_title(listing),
-                link=link,
-                **context,
-            )
-            send_mail(user.email, str(subject), body)
+
+def change_listing_state(listing: Any, name: str, user: Any, **data: Any) -> Transition:
+    if name in ("publish", "renew"):
+        data["expires_at"] = utcnow() + expiry_period()
+    return LISTING_WORKFLOW.apply(
+        listing, name if user is not None else name + PLATFORM, user, **data
+    )
+
+
+def publish_listing(kind: str, listing: Any, user: Any) -> None:
+    change_listing_state(listing, "publish", user)
+
+
+def renew_listing(kind: str, listing: Any, user: Any) -> None:
+    change_listing_state(listing, "renew", user)
+
+
+def archive_listing(kind: str, listing: Any, user: Any) -> None:
+    change_listing_state(listing, "archive", user)
+
+
+def hide_listing(kind: str, listing: Any, reason: str, admin: Any) -> None:
+    change_listing_state(listing, "hide", admin, reason=reason.strip()[:500])
+
+
+def unhide_listing(kind: str, listing: Any, admin: Any) -> None:
+    change_listing_state(listing, "unhide", admin)

@@ -39,10 +39,7 @@ def _prepare_form(spec: ListingSpec, form: Any) -> None:
 
 
 def _form_data(spec: ListingSpec, form: Any) -> dict[str, Any]:
-    data = {k: v for k, v in form.data.items() if k not in {"csrf_token", "submit"}}
-    if data.get("organisation_id") not in {c[0] for c in form.organisation_id.choices}:
-        raise UserError(_("Bạn không thuộc tổ chức này."), field="organisation_id")
-    return data
+    return {k: v for k, v in form.data.items() if k not in {"csrf_token", "submit"}}
 
 
 def make_blueprint(spec: ListingSpec) -> Blueprint:
@@ -99,7 +96,7 @@ def make_blueprint(spec: ListingSpec) -> Blueprint:
             spec=spec,
             listing=listing,
             can_edit=perms.can_edit_listing(g.user, listing),
-            can_hide=perms.can_hide_listing(g.user),
+            can_hide=perms.can_hide_listing(g.user, listing),
             can_view_details=perms.can_view_details(g.user, listing)
             if spec.kind == "result"
             else True,
@@ -133,15 +130,13 @@ def make_blueprint(spec: ListingSpec) -> Blueprint:
     def change_state(item_id: int):
         listing = load(item_id)
         require(perms.can_edit_listing(g.user, listing))
-        actions = {
-            "publish": ops.publish_listing,
-            "renew": ops.renew_listing,
-            "archive": ops.archive_listing,
-        }
-        action = actions.get(request.form.get("action", ""))
-        if action is None:
+        action = request.form.get("action", "")
+        if action not in ops.STATE_ACTIONS:
             abort(400)
-        _run(lambda: action(spec.kind, listing, g.user), _("Đã cập nhật trạng thái."))
+        _run(
+            lambda: ops.change_listing_state(listing, action, g.user),
+            _("Đã cập nhật trạng thái."),
+        )
         return redirect(url_for(f"{spec.blueprint}.detail", item_id=listing.id))
 
     @bp.post("/<int:item_id>/hide")

@@ -178,6 +178,15 @@ class ListingMixin(TimestampMixin):
             and (self.expires_at is None or self.expires_at > utcnow())
         )
 
+    @property
+    def is_expired(self) -> bool:
+        """Published, but its period ran out: the owners are asked to renew it."""
+        return (
+            self.state is ListingState.published
+            and self.expires_at is not None
+            and self.expires_at <= utcnow()
+        )
+
 
 class ResearchResult(ListingMixin, Base):
     """A research result or technology offer."""

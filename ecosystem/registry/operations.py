@@ -20,6 +20,7 @@ from ecosystem.core.tasks import enqueue_after_commit
 from ecosystem.core.text import fold
 from ecosystem.core.transitions import lock_current
 from ecosystem.extensions import db
+from ecosystem.registry import permissions as perms
 from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.identifiers import organisation_name_key, person_name_key
 from ecosystem.registry.models import (
@@ -31,6 +32,7 @@ from ecosystem.registry.models import (
     ResearchGroup,
     group_members,
 )
+from ecosystem.registry.ownership import check_own_organisation
 from ecosystem.registry.search_index import index_record, remove_record
 from ecosystem.registry.signals import record_saved, records_merged
 
@@ -309,6 +311,9 @@ def _set_affiliation(person: Person, organisation_id: int | None, position: str)
 
 
 def create_person(data: dict[str, Any], user: Any) -> Person:
+    if user is not None and not user.is_admin and not data.get("organisation_id"):
+        raise UserError(_("Hãy chọn đơn vị công tác của người này."), field="organisation_id")
+    check_own_organisation(user, data.get("organisation_id"), perms.can_create_person)
     _unique(
         Person, "orcid", data.get("orcid") or None, None, _("ORCID này đã thuộc về một người khác.")
     )
@@ -408,6 +413,7 @@ def _fields(codes: list[str]) -> list[ResearchField]:
 
 
 def save_group(group: ResearchGroup | None, data: dict[str, Any], user: Any) -> ResearchGroup:
+    check_own_organisation(user, data["organisation_id"], perms.can_create_group)
     created = group is None
     group = group or ResearchGroup(organisation_id=data["organisation_id"], name_vi=data["name_vi"])
     before = (
@@ -423,6 +429,22 @@ def save_group(group: ResearchGroup | None, data: dict[str, Any], user: Any) -> 
     after = {"name_vi": group.name_vi, "fields": [f.code for f in group.fields]}
     _save("group", group, "group.created" if created else "group.updated", before, after, user)
     return group
+
+
+def choose_group_people(
+    group: ResearchGroup, leader_id: int | None, member_ids: list[int], user: Any
+) -> None:
+    """The group form's choice: leader and members among the organisation's people (an id
+    of anybody else is ignored, so a forged form adds nobody from outside)."""
+    allowed = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Person).where(Person.memberships.any(organisation_id=group.organisation_id))
+        )
+    }
+    set_group_people(
+        group, allowed.get(leader_id or 0), [allowed[i] for i in member_ids if i in allowed], user
+    )
 
 
 def set_group_people(

@@ -53,8 +53,17 @@ def person_org_ids(person: Any) -> set[int]:
     return {m.organisation_id for m in person.memberships if m.ended_on is None}
 
 
-def can_create_person(user: Any) -> bool:
-    return user is not None and (bool(user.active_org_ids) or _admin(user))
+def can_create_person(user: Any, organisation: Any = None) -> bool:
+    """Members add people of their own organisations (a person of none would be nobody's
+    to edit afterwards); administrators add anyone. Without ``organisation``: may the user
+    add people at all?"""
+    if user is None:
+        return False
+    if _admin(user):
+        return True
+    if organisation is None:
+        return bool(user.active_org_ids)
+    return _member_of(user, organisation.id)
 
 
 def can_edit_person(user: Any, person: Any) -> bool:
@@ -125,12 +134,16 @@ def can_view_details(user: Any, result: Any) -> bool:
 
 
 def can_import(user: Any, kind: str, organisation: Any = None) -> bool:
-    """Organisation lists come from agencies (administrators); the rest from members."""
+    """Organisation lists come from agencies (administrators); the rest from members, for
+    their organisation. Without ``organisation``: may the user import this kind at all
+    (the kinds the import form offers)?"""
     if user is None:
         return False
     if kind == "organisation":
         return _admin(user)
-    return organisation is not None and (_admin(user) or _member_of(user, organisation.id))
+    if organisation is None:
+        return _admin(user) or bool(user.active_org_ids)
+    return _admin(user) or _member_of(user, organisation.id)
 
 
 def can_view_import(user: Any, batch: Any) -> bool:

@@ -48,6 +48,7 @@ def render_index(
     return render_template(
         template,
         title=title,
+        can_import_kind=_importable(kinds),
         fixed_kinds=kinds,
         new_endpoint=new_endpoint,
         new_label=new_label,
@@ -55,6 +56,14 @@ def render_index(
         query=query,
         facets=facets,
     )
+
+
+def _importable(kinds: tuple[str, ...]) -> bool:
+    """A list of one kind offers the spreadsheet import when the user may import it."""
+    from ecosystem.registry.imports import COLUMNS
+    from ecosystem.registry.permissions import can_import
+
+    return len(kinds) == 1 and kinds[0] in COLUMNS and can_import(g.get("user"), kinds[0])
 
 
 def organisation_choices(user: Any) -> list[tuple[int, str]]:

@@ -13,7 +13,7 @@ from ecosystem.core.models import utcnow
 from ecosystem.core.uow import transaction
 from ecosystem.extensions import db
 from ecosystem.registry.enums import ListingState
-from ecosystem.registry.listing_operations import notify_owners
+from ecosystem.registry.listing_owners import notify_owners
 from ecosystem.registry.models import LISTING_MODELS
 
 REMIND_DAYS_BEFORE = 14

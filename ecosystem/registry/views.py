@@ -230,17 +230,6 @@ def person_new():
     require(perms.can_create_person(g.user))
     form = PersonForm()
     form.organisation_id.choices = _person_org_choices()
-    if form.is_submitted() and not g.user.is_admin and not form.organisation_id.data:
-        # Members add people of their own organisation; a person without one would be
-        # nobody's to edit afterwards.
-        form.validate()
-        form.organisation_id.errors = [
-            *form.organisation_id.errors,
-            _("Hãy chọn đơn vị công tác của người này."),
-        ]
-        return render_template(
-            "registry/person_form.html", form=form, person=None, candidates=[]
-        ), 422
     return _create_checking_duplicates(
         form,
         find=lambda: person_candidates(form.full_name.data, form.orcid.data, form.email.data),
@@ -333,12 +322,17 @@ def _group_form(group: ResearchGroup | None):
     if request.method == "GET" and group is not None:
         form.field_codes.data = [f.code for f in group.fields]
     if form.validate_on_submit():
-        if form.organisation_id.data not in {c[0] for c in form.organisation_id.choices}:
-            abort(403)
-        group = ops.save_group(group, form.data, g.user)
-        _save_group_people(group)
-        flash(_("Đã lưu nhóm nghiên cứu."), "success")
-        return redirect(url_for("registry.group", group_id=group.id))
+        try:
+            with atomic():
+                group = ops.save_group(group, form.data, g.user)
+                _save_group_people(group)
+        except UserError as error:
+            if error.status == 403:
+                abort(403)
+            _attach_error(form, error)
+        else:
+            flash(_("Đã lưu nhóm nghiên cứu."), "success")
+            return redirect(url_for("registry.group", group_id=group.id))
     # Only an organisation the user may choose lists its people (a forged id may not
     # even fit the database's integers).
     chosen = form.organisation_id.data
@@ -362,20 +356,11 @@ def _group_form(group: ResearchGroup | None):
 
 
 def _save_group_people(group: ResearchGroup) -> None:
-    """Leader and members chosen among the organisation's people (others are ignored)."""
     if "leader_id" not in request.form and "member_ids" not in request.form:
         return
-    allowed = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Person).where(Person.memberships.any(organisation_id=group.organisation_id))
-        )
-    }
     try:
         leader_id = int(request.form.get("leader_id") or 0)
         member_ids = [int(v) for v in request.form.getlist("member_ids")]
     except ValueError:
         abort(400)
-    ops.set_group_people(
-        group, allowed.get(leader_id), [allowed[i] for i in member_ids if i in allowed], g.user
-    )
+    ops.choose_group_people(group, leader_id, member_ids, g.user)
