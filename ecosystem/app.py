@@ -187,6 +187,7 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from ecosystem.core import formatting
+    from ecosystem.core.messages import render as render_message
     from ecosystem.core.transitions import allowed_transitions
 
     app.jinja_env.filters.update(
@@ -196,6 +197,7 @@ def _register_template_helpers(app: Flask) -> None:
         number=formatting.format_number,
         decimal=formatting.format_decimal,
         details=formatting.format_details,
+        message=render_message,
     )
 
     from ecosystem.registry.template_helpers import helpers as registry_helpers

@@ -2,12 +2,14 @@
 
 import csv
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from ecosystem.core.audit import AuditEvent
+from ecosystem.core.messages import render
 from ecosystem.extensions import db
 from ecosystem.registry import listing_operations
 from ecosystem.registry.enums import Confidentiality, OrgKind
@@ -105,7 +107,7 @@ def test_dry_run_lists_every_rejected_row_and_writes_nothing(client, taxonomy, e
     assert batch.state is ImportState.ready
     assert _count(TechnologyNeed) == before
     assert [r["row"] for r in batch.valid_rows] == [2, 3]
-    rejected = {r["row"]: r["errors"] for r in batch.rejected_rows}
+    rejected = {r["row"]: _reasons(r) for r in batch.rejected_rows}
     assert set(rejected) == {4, 5, 6, 7, 8}
     assert "lớn hơn ngân sách tối đa" in rejected[4]["budget_max"]
     assert "trl_wanted" in rejected[5]
@@ -115,6 +117,60 @@ def test_dry_run_lists_every_rejected_row_and_writes_nothing(client, taxonomy, e
     page = client.get(f"/imports/{batch.id}").get_data(as_text=True)
     assert "7 dòng: 2 hợp lệ, 5 bị từ chối" in page
     assert "Ngân sách tối thiểu không được lớn hơn ngân sách tối đa." in page
+
+
+def _reasons(rejected_row) -> dict[str, str]:
+    return {column: render(message) for column, message in rejected_row["errors"].items()}
+
+
+def _reason_cells(page: str) -> list[str]:
+    return re.findall(r'<tr data-row="\d+">.*?<td>([^<]*)</td></tr>', page)
+
+
+LONG_TITLE = "Tiêu đề rất dài " * 20  # 320 characters: over the 300 allowed
+
+
+def test_rejected_reasons_are_worded_in_the_readers_language(client, taxonomy, enterprise):
+    """Validated in Vietnamese (the job's language), read later in English and back."""
+    org, member = enterprise
+    login(client, member)
+    rows = [
+        NEED_ROWS[0],
+        ["Ngân sách ngược", "Mô tả", "aquaculture", "5", "500.000.000", "100.000.000", ""],
+        ["", "Thiếu tên", "aquaculture", "5", "", "", ""],
+        [LONG_TITLE, "Tên quá dài", "aquaculture", "5", "", "", ""],
+        [NEED_ROWS[0][0], "Dòng trùng", "aquaculture", "5", "", "", ""],
+    ]
+    batch = _batch(_upload(client, "need", _csv(NEED_HEADER, rows), "n.csv", org.id))
+    assert len(batch.rejected_rows) == 4
+    vietnamese = [
+        "Ngân sách tối thiểu không được lớn hơn ngân sách tối đa.",
+        "Vui lòng điền thông tin này.",
+        "Không được dài quá 300 ký tự.",
+        "Trùng với một dòng phía trên trong tệp.",
+    ]
+    english = [
+        "The minimum budget cannot exceed the maximum budget.",
+        "Please fill in this field.",
+        "Must be at most 300 characters long.",
+        "Duplicates a row further up in the file.",
+    ]
+    assert _reason_cells(client.get(f"/imports/{batch.id}").get_data(as_text=True)) == vietnamese
+    client.post("/language", data={"lang": "en", "next": "/"})
+    assert _reason_cells(client.get(f"/imports/{batch.id}").get_data(as_text=True)) == english
+    client.post("/language", data={"lang": "vi", "next": "/"})
+    assert _reason_cells(client.get(f"/imports/{batch.id}").get_data(as_text=True)) == vietnamese
+
+
+def test_reasons_stored_as_text_before_still_show(client, taxonomy, enterprise):
+    org, member = enterprise
+    login(client, member)
+    batch = _batch(_upload(client, "need", _csv(NEED_HEADER, NEED_ROWS[:1]), "n.csv", org.id))
+    batch.rejected_rows = [{"row": 9, "errors": {"title": "Lý do cũ, lưu dạng văn bản."}}]
+    db.session.commit()
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = client.get(f"/imports/{batch.id}").get_data(as_text=True)
+    assert _reason_cells(page) == ["Lý do cũ, lưu dạng văn bản."]
 
 
 def test_confirm_writes_only_the_valid_rows(client, taxonomy, enterprise):
@@ -184,7 +240,7 @@ def test_excel_import_of_organisations_with_vietnamese_headers(
     workbook.save(buffer)
     batch = _batch(_upload(client, "organisation", buffer.getvalue(), "to-chuc.xlsx"))
     assert [r["row"] for r in batch.valid_rows] == [2]
-    assert "Mã số thuế không hợp lệ" in batch.rejected_rows[0]["errors"]["tax_code"]
+    assert "Mã số thuế không hợp lệ" in _reasons(batch.rejected_rows[0])["tax_code"]
 
 
 def _damaged_xlsx(sheet_xml: bytes) -> bytes:
