@@ -12,6 +12,7 @@ from ecosystem.core.audit import AuditEvent
 from ecosystem.core.messages import render
 from ecosystem.extensions import db
 from ecosystem.registry import listing_operations
+from ecosystem.registry import operations as registry_operations
 from ecosystem.registry.enums import Confidentiality, OrgKind
 from ecosystem.registry.import_models import ImportBatch, ImportState
 from ecosystem.registry.models import Organisation, ResearchField, TechnologyNeed
@@ -360,6 +361,9 @@ def _result(
     )
 
 
+RESULT_TITLE, DETAILS = "Tên kết quả / công nghệ", "Mô tả chi tiết"
+
+
 def _export_csv(client, kind, query=""):
     response = client.get(f"/export/{kind}.csv{query}")
     assert response.status_code == 200
@@ -372,11 +376,11 @@ def test_export_respects_confidentiality_and_filters(client, taxonomy, make_org,
     _result(lab)
     db.session.commit()
     rows = _export_csv(client, "result")
-    assert len(rows) == 1 and rows[0]["title"] == "Vắc-xin cho tôm"
-    assert rows[0]["details"] == "[bảo mật]"
+    assert len(rows) == 1 and rows[0][RESULT_TITLE] == "Vắc-xin cho tôm"
+    assert rows[0][DETAILS] == "[bảo mật]"
     assert "bí mật số 42" not in client.get("/export/result.csv").get_data(as_text=True)
     login(client, make_member(lab))
-    assert _export_csv(client, "result")[0]["details"] == "Quy trình bí mật số 42"
+    assert _export_csv(client, "result")[0][DETAILS] == "Quy trình bí mật số 42"
     assert _export_csv(client, "result", "?field=health") == []
 
 
@@ -388,7 +392,7 @@ def test_export_xlsx_and_formula_injection_is_neutralised(client, taxonomy, make
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     header = [c.value for c in sheet[1]]
-    details = sheet.cell(row=2, column=header.index("details") + 1).value
+    details = sheet.cell(row=2, column=header.index(DETAILS) + 1).value
     assert details.startswith("'=")
 
 
@@ -408,4 +412,71 @@ def test_drafts_are_exported_only_to_their_organisation(client, taxonomy, make_o
     db.session.commit()
     assert _export_csv(client, "need") == []
     login(client, make_member(lab))
-    assert [r["title"] for r in _export_csv(client, "need")] == ["Bản nháp nội bộ"]
+    assert [r["Tên nhu cầu / bài toán"] for r in _export_csv(client, "need")] == ["Bản nháp nội bộ"]
+
+
+EXPORTED_RESULT = {
+    "vi": {
+        "Tổ chức": "Viện Tài nguyên và Môi trường",
+        "Lĩnh vực": "Thủy sản",
+        "Mức sẵn sàng công nghệ (TRL)": (
+            "TRL 6 – Công nghệ được trình diễn trong môi trường liên quan"
+        ),
+        "Tình trạng sở hữu trí tuệ": "Đang nộp đơn sáng chế",
+        "Mức bảo mật": "Chi tiết chỉ sau khi được giới thiệu",
+        "Trạng thái": "Đã đăng",
+    },
+    "en": {
+        "Organisation": "Institute of Resources and Environment",
+        "Field": "Aquaculture",
+        "Technology readiness level (TRL)": (
+            "TRL 6 – Technology demonstrated in a relevant environment"
+        ),
+        "Intellectual property status": "Patent pending",
+        "Confidentiality": "Details only after an introduction",
+        "Status": "Published",
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "lang"), [("csv", "vi"), ("csv", "en"), ("xlsx", "vi"), ("xlsx", "en")]
+)
+def test_exports_are_worded_in_the_users_language(client, taxonomy, make_org, fmt, lang):
+    """Headers are the columns' names and cells hold labels, not codes, in vi and in en."""
+    lab = make_org("Viện Tài nguyên và Môi trường", kind=OrgKind.research_institute)
+    lab.name_en, lab.province = "Institute of Resources and Environment", "Quảng Trị"
+    _result(lab)
+    db.session.commit()
+    client.post("/language", data={"lang": lang, "next": "/"})
+    response = client.get(f"/export/result.{fmt}")
+    assert response.status_code == 200
+    if fmt == "csv":
+        (row,) = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    else:
+        header, *values = load_workbook(io.BytesIO(response.data)).active.values
+        row = dict(zip(header, values[0], strict=True))
+    expected = EXPORTED_RESULT[lang]
+    assert {column: row.get(column) for column in expected} == expected
+    raw_codes = {"published", "patent_pending", "after_introduction", "aquaculture"}
+    assert not raw_codes & {str(v) for v in row.values()}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_organisation_export_labels_kinds_and_provinces(client, db_session, lang):
+    registry_operations.create_organisation(
+        {"kind": "enterprise", "name_vi": "Công ty TNHH Nón lá", "province": "Thành phố Đà Nẵng"},
+        None,
+    )
+    db.session.commit()
+    client.post("/language", data={"lang": lang, "next": "/"})
+    rows = _export_csv(client, "organisation")
+    kind, province = {
+        "vi": ("Loại tổ chức", "Tỉnh/thành phố"),
+        "en": ("Organisation type", "Province/city"),
+    }[lang]
+    labels = {"vi": ("Doanh nghiệp", "Thành phố Đà Nẵng"), "en": ("Enterprise", "Đà Nẵng City")}[
+        lang
+    ]
+    mine = [r for r in rows if r[kind] == labels[0]]
+    assert mine and (mine[0][kind], mine[0][province]) == labels
