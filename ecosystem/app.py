@@ -147,7 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     from ecosystem.labs.blueprint import bp as labs_bp
     from ecosystem.registry import attachment_views, data_views, listing_views
     from ecosystem.registry import views as registry_views
-    from ecosystem.site import notification_views  # noqa: F401 (routes of the site bp)
+    from ecosystem.site import my_work, notification_views  # noqa: F401 (routes of the site bp)
     from ecosystem.site.views import bp as site_bp
     from ecosystem.workflow import (  # noqa: F401 (the routes of the fund's blueprint)
         award_views,
@@ -201,7 +201,7 @@ def _register_template_helpers(app: Flask) -> None:
     )
 
     from ecosystem.registry.template_helpers import helpers as registry_helpers
-    from ecosystem.site.navigation import nav_items
+    from ecosystem.site.navigation import account_items, nav_items
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -209,6 +209,7 @@ def _register_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
             "nav_items": nav_items(),
+            "account_items": account_items(),
             "allowed_transitions": allowed_transitions,
             **registry_helpers(),
         }
