@@ -14,6 +14,7 @@ from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.labs.models import Booking, Equipment, Lab, UserKind
 from ecosystem.matching.models import Match, MatchState
+from ecosystem.matching.signals import paused
 from ecosystem.registry import listing_operations
 from ecosystem.registry.enums import ListingState, OrgKind
 from ecosystem.registry.import_models import ImportBatch, ImportState
@@ -35,7 +36,14 @@ def _listing(kind, org, title, *, publish=True, **extra):
 
 
 @pytest.fixture
-def two_orgs(db_session, make_org, make_member, make_platform_user):
+def two_orgs(db_session, make_org, make_member):
+    # Matching is paused: the engine (with an index left by earlier tests) would add its own
+    # proposals between these listings next to the hand-made one.
+    with paused():
+        return _two_orgs(make_org, make_member)
+
+
+def _two_orgs(make_org, make_member):
     """A university with a bit of everything; an enterprise with its own need and work."""
     db.session.add(ResearchField(code="aquaculture", name_vi="Thủy sản", name_en="Aquaculture"))
     now = utcnow()
