@@ -36,6 +36,7 @@ from ecosystem.core.db import configure_sqlite
 from ecosystem.core.errors import register_error_handlers
 from ecosystem.core.json_provider import SafeJSONProvider
 from ecosystem.core.logging import configure_logging
+from ecosystem.core.messages import render as render_message
 from ecosystem.core.security import register_security_headers
 from ecosystem.core.transitions import allowed_transitions
 from ecosystem.core.uow import init_unit_of_work
@@ -63,8 +64,9 @@ from ecosystem.registry import models as _registry  # noqa: F401
 from ecosystem.registry import search_index as _search  # noqa: F401
 from ecosystem.registry import views as registry_views
 from ecosystem.registry.template_helpers import helpers as registry_helpers
+from ecosystem.site import my_work as _my_work  # noqa: F401
 from ecosystem.site import notification_views  # noqa: F401 (routes of the site bp)
-from ecosystem.site.navigation import nav_items
+from ecosystem.site.navigation import account_items, nav_items
 from ecosystem.site.views import bp as site_bp
 from ecosystem.workflow import award_views as _fund_awards  # noqa: F401
 from ecosystem.workflow import models as _fund  # noqa: F401
@@ -196,6 +198,7 @@ def _register_template_helpers(app: Flask) -> None:
         number=formatting.format_number,
         decimal=formatting.format_decimal,
         details=formatting.format_details,
+        message=render_message,
     )
 
     @app.context_processor
@@ -204,6 +207,7 @@ def _register_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
             "nav_items": nav_items(),
+            "account_items": account_items(),
             "allowed_transitions": allowed_transitions,
             **registry_helpers(),
         }

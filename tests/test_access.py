@@ -189,6 +189,7 @@ RULES: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     ],
     "matching.unsubscribe": [("GET", "/matches/unsubscribe/{unsubscribe}", PUBLIC)],
     "site.notifications": [("GET", "/notifications", SIGNED_IN)],
+    "site.my_work_page": [("GET", "/my-work", SIGNED_IN)],
     "site.notifications_read": [("POST", "/notifications/read", SIGNED_IN_POST)],
     "api.openapi": [("GET", "/api/v1/openapi.json", PUBLIC)],
     "api.docs": [("GET", "/api/v1/docs", PUBLIC)],

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ecosystem.auth import operations as ops
+from ecosystem.auth.audit_labels import action_label
 from ecosystem.auth.models import MembershipStatus, OrgMembership, PlatformRole, User, UserRole
 from ecosystem.auth.permissions import can_manage_users
 from ecosystem.core.audit import AuditEvent
@@ -152,5 +153,8 @@ def audit():
         statement = statement.where(AuditEvent.object_type == object_type)
     page = paginate(statement.order_by(AuditEvent.id.desc()), per_page=50)
     return render_template(
-        "admin/audit.html", page=page, filters={"action": action, "object_type": object_type}
+        "admin/audit.html",
+        page=page,
+        filters={"action": action, "object_type": object_type},
+        action_label=action_label,
     )

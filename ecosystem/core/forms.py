@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 
+from ecosystem.core.messages import SourcedText
 from ecosystem.core.text import has_invalid_characters
 
 _MESSAGES: dict[str, Any] = {
@@ -59,16 +60,20 @@ _PLURALS: dict[str, Any] = {
 
 
 class _Translations:
+    """The translated text remembers its msgid (``SourcedText``): an import stores its
+    rejected rows' reasons as data and words them in the reader's language later."""
+
     def gettext(self, string: str) -> str:
-        return str(_MESSAGES.get(string, string))
+        message = _MESSAGES.get(string)
+        return string if message is None else SourcedText(message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         make = _PLURALS.get(singular)
         if make is None:
             return singular if n == 1 else plural
         # WTForms formats the result with %(min)d/%(max)d afterwards; ours already has the
-        # number, so escape nothing and return a string without placeholders of theirs.
-        return str(make(n)).replace("%", "%%")
+        # number and no placeholder of theirs, which SourcedText's formatting leaves alone.
+        return SourcedText(make(n))
 
 
 _TRANSLATIONS = _Translations()

@@ -176,3 +176,13 @@ def allowed_transitions(obj: Any, user: Any) -> list[Transition]:
 
 def allowed_names(obj: Any, user: Any) -> set[str]:
     return {t.name for t in allowed_transitions(obj, user)}
+
+
+def audit_labels() -> dict[str, Any]:
+    """Audit code → the transition's label (a lazy string), for the audit log's readers."""
+    return {
+        t.audit: t.label
+        for workflow in _WORKFLOWS.values()
+        for t in workflow.by_name.values()
+        if t.label
+    }

@@ -15,11 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.forms import INVALID_TEXT
+from ecosystem.core.messages import portable
 from ecosystem.core.models import utcnow
 from ecosystem.core.text import fold, has_invalid_characters
 from ecosystem.core.transitions import lock_current
@@ -94,28 +96,30 @@ class RowChecker:
         self.enums = {column: _enum_values(column) for column in ENUMS}
         self.existing = set(db.session.scalars(sa.select(SteeringTask.code)))
 
-    def check(self, record: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-        unreadable = {c: str(INVALID_TEXT) for c, v in record.items() if has_invalid_characters(v)}
+    def check(self, record: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The cleaned row, and the reasons it is rejected as data (``core.messages``), so
+        the batch page words them in the reader's language."""
+        unreadable = {c: INVALID_TEXT for c, v in record.items() if has_invalid_characters(v)}
         if unreadable:
-            return {}, unreadable
-        errors: dict[str, str] = {}
+            return {}, _portable(unreadable)
+        errors: dict[str, Any] = {}
         values = self._canonical_enums(record, errors)
         form = TaskForm(
             formdata=MultiDict({k: v for k, v in values.items() if v}), meta={"csrf": False}
         )
         if not form.validate():
             for name, messages in form.errors.items():
-                errors.setdefault(name, str(messages[0]))
+                errors.setdefault(name, messages[0])
         self._check_code(values, errors)
         _check_status(values, errors)
         if errors:
-            return {}, errors
+            return {}, _portable(errors)
         data = {k: v for k, v in form.data.items() if k in COLUMNS}
         data["deadline"] = data["deadline"].isoformat() if data.get("deadline") else None
         data["evidence"] = (values.get("evidence") or "").strip()[:300]
         return data, {}
 
-    def _canonical_enums(self, record: dict[str, str], errors: dict[str, str]) -> dict[str, str]:
+    def _canonical_enums(self, record: dict[str, str], errors: dict[str, Any]) -> dict[str, str]:
         """The record with every choice column as its enum value (a label or alias is accepted)."""
         values = dict(record)
         for column, mapping in self.enums.items():
@@ -125,28 +129,28 @@ class RowChecker:
             if fold(raw) in mapping:
                 values[column] = mapping[fold(raw)]
             else:
-                errors[column] = _(
+                errors[column] = _l(
                     "Giá trị “%(value)s” không hợp lệ; dùng một trong: %(allowed)s.",
                     value=raw,
                     allowed="; ".join(f"{m.value} ({dash_label(m)})" for m in ENUMS[column]),
                 )
         return values
 
-    def _check_code(self, values: dict[str, str], errors: dict[str, str]) -> None:
+    def _check_code(self, values: dict[str, str], errors: dict[str, Any]) -> None:
         code = (values.get("code") or "").strip()
         if not code or "code" in errors:
             return
         if code in self.seen:
-            errors["code"] = _("Mã %(code)s trùng với một dòng phía trên trong tệp.", code=code)
+            errors["code"] = _l("Mã %(code)s trùng với một dòng phía trên trong tệp.", code=code)
         elif code in self.existing:
-            errors["code"] = _("Mã nhiệm vụ %(code)s đã có.", code=code)
+            errors["code"] = _l("Mã nhiệm vụ %(code)s đã có.", code=code)
         self.seen.add(code)
 
 
-def _check_status(values: dict[str, str], errors: dict[str, str]) -> None:
+def _check_status(values: dict[str, str], errors: dict[str, Any]) -> None:
     status = values.get("status")
     if status == TaskStatus.done.value and not (values.get("evidence") or "").strip():
-        errors["evidence"] = _(
+        errors["evidence"] = _l(
             "Nhiệm vụ chỉ được ghi là đã hoàn thành khi báo cáo có minh chứng (tệp hoặc văn bản)."
         )
     if (
@@ -154,7 +158,7 @@ def _check_status(values: dict[str, str], errors: dict[str, str]) -> None:
         and values.get("kind") != TaskKind.recurring.value
         and "status" not in errors
     ):
-        errors["status"] = _("Chỉ nhiệm vụ thường xuyên mới có tình trạng này.")
+        errors["status"] = _l("Chỉ nhiệm vụ thường xuyên mới có tình trạng này.")
 
 
 def check_file(filename: str, content: bytes, user: Any) -> TaskImport:
@@ -240,3 +244,7 @@ def cancel_import(batch: TaskImport, user: Any) -> None:
         raise UserError(_("Lần nhập này không còn chờ xác nhận."))
     batch.state = "cancelled"
     record_audit("task_import.cancelled", batch, actor=user)
+
+
+def _portable(errors: dict[str, Any]) -> dict[str, Any]:
+    return {column: portable(message) for column, message in errors.items()}

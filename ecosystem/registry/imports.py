@@ -17,6 +17,7 @@ from celery import shared_task
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -24,6 +25,7 @@ from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.forms import INVALID_TEXT
 from ecosystem.core.jobs import Job, JobFailed, JobRun, find_job, run_job, start_job
+from ecosystem.core.messages import portable
 from ecosystem.core.models import utcnow
 from ecosystem.core.text import fold, has_invalid_characters
 from ecosystem.core.transitions import lock_current
@@ -167,11 +169,15 @@ class RowChecker:
             values["field_code"] = self.fields.get(fold(values["field_code"]), values["field_code"])
         return values
 
-    def check(self, record: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    def check(self, record: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The cleaned row, and the reasons it is rejected as data (``core.messages``):
+        the reader words them in their language, whichever language the job ran in."""
         kind = self.batch.kind
         # Checked on the cells as read, before any folding or lookup works on them: such a
         # row is rejected on its own, the rest of the file is still checked.
-        unreadable = {c: str(INVALID_TEXT) for c, v in record.items() if has_invalid_characters(v)}
+        unreadable = {
+            c: portable(INVALID_TEXT) for c, v in record.items() if has_invalid_characters(v)
+        }
         if unreadable:
             return {}, unreadable
         values = self._normalise(record)
@@ -184,47 +190,47 @@ class RowChecker:
         if "group_id" in form:
             form.group_id.choices = [(0, "")]
             form.group_id.data = 0
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if not form.validate():
             errors = {
-                name: str(messages[0])
+                name: portable(messages[0])
                 for name, messages in form.errors.items()
                 if name not in ("group_id", "csrf_token")
             }
         data = {k: v for k, v in form.data.items() if k in COLUMNS[kind]}
         if not errors:
-            errors = self._duplicates(kind, data)
+            errors = {k: portable(v) for k, v in self._duplicates(kind, data).items()}
         return _jsonable(data), errors
 
-    def _duplicates(self, kind: str, data: dict[str, Any]) -> dict[str, str]:
+    def _duplicates(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         if kind == "organisation":
             key = data.get("tax_code") or "name:" + organisation_name_key(data["name_vi"])
             if key in self.seen:
-                return {"name_vi": _("Trùng với một dòng phía trên trong tệp.")}
+                return {"name_vi": _l("Trùng với một dòng phía trên trong tệp.")}
             self.seen.add(key)
             if data.get("tax_code") and db.session.scalar(
                 select(Organisation.id).where(Organisation.tax_code == data["tax_code"])
             ):
-                return {"tax_code": _("Mã số thuế đã có trên nền tảng.")}
+                return {"tax_code": _l("Mã số thuế đã có trên nền tảng.")}
             if db.session.scalar(
                 select(Organisation.id).where(
                     Organisation.name_key == organisation_name_key(data["name_vi"]),
                     Organisation.merged_into_id.is_(None),
                 )
             ):
-                return {"name_vi": _("Tổ chức cùng tên đã có trên nền tảng.")}
+                return {"name_vi": _l("Tổ chức cùng tên đã có trên nền tảng.")}
         if kind == "person":
             key = data.get("orcid") or data.get("email") or data["full_name"]
             if key in self.seen:
-                return {"full_name": _("Trùng với một dòng phía trên trong tệp.")}
+                return {"full_name": _l("Trùng với một dòng phía trên trong tệp.")}
             self.seen.add(key)
             if data.get("orcid") and db.session.scalar(
                 select(Person.id).where(Person.orcid == data["orcid"])
             ):
-                return {"orcid": _("ORCID đã có trên nền tảng.")}
+                return {"orcid": _l("ORCID đã có trên nền tảng.")}
         if kind in ("result", "need"):
             if data["title"] in self.seen:
-                return {"title": _("Trùng với một dòng phía trên trong tệp.")}
+                return {"title": _l("Trùng với một dòng phía trên trong tệp.")}
             self.seen.add(data["title"])
         return {}
 

@@ -1,4 +1,5 @@
-"""The main navigation: the same for everybody, in the user's language."""
+"""The main navigation: the same for everybody, in the user's language; and the account
+menu's pages every signed-in user has (its other entries depend on roles)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,13 @@ _ITEMS = (
 
 def nav_items() -> tuple[NavItem, ...]:
     return _ITEMS
+
+
+_ACCOUNT_ITEMS = (
+    NavItem("site.my_work_page", _l("Việc của tôi")),
+    NavItem("auth.profile", _l("Trang cá nhân")),
+)
+
+
+def account_items() -> tuple[NavItem, ...]:
+    return _ACCOUNT_ITEMS

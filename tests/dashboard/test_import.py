@@ -137,3 +137,22 @@ def test_missing_columns_and_unreadable_files(client, secretariat):
 def test_others_cannot_import(client, steering):
     login(client, steering)
     assert upload(client, HEADER.encode()).status_code == 403
+
+
+def test_bad_rows_are_worded_in_the_readers_language(client, secretariat, make_task):
+    """Checked while the user read Vietnamese; shown in English after they switch."""
+    make_task(code="KH02-001")
+    login(client, secretariat)
+    body = (
+        HEADER
+        + "KH02-001,Nhiệm vụ 2,plan_02,Sở Y tế,30/06/2027,one_off,in_progress,\n"
+        + "NQ57-005,Nhiệm vụ 5,resolution_57,Sở Tài chính,30/06/2026,one_off,done,BC 5\n"
+        + "NQ57-005,Nhiệm vụ 6,resolution_57,Sở Tài chính,30/06/2026,one_off,done,BC 6\n"
+    ).encode()
+    batch_url = upload(client, body).headers["Location"]
+    assert "Mã nhiệm vụ KH02-001 đã có" in html_text(client.get(batch_url))
+    client.post("/language", data={"lang": "en", "next": "/"})
+    text = html_text(client.get(batch_url))
+    assert "Task code KH02-001 already exists." in text
+    assert "Code NQ57-005 repeats a row above in the file." in text
+    assert "đã có" not in text

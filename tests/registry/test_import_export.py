@@ -2,14 +2,17 @@
 
 import csv
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from ecosystem.core.audit import AuditEvent
+from ecosystem.core.messages import render
 from ecosystem.extensions import db
 from ecosystem.registry import listing_operations
+from ecosystem.registry import operations as registry_operations
 from ecosystem.registry.enums import Confidentiality, OrgKind
 from ecosystem.registry.import_models import ImportBatch, ImportState
 from ecosystem.registry.models import Organisation, ResearchField, TechnologyNeed
@@ -105,7 +108,7 @@ def test_dry_run_lists_every_rejected_row_and_writes_nothing(client, taxonomy, e
     assert batch.state is ImportState.ready
     assert _count(TechnologyNeed) == before
     assert [r["row"] for r in batch.valid_rows] == [2, 3]
-    rejected = {r["row"]: r["errors"] for r in batch.rejected_rows}
+    rejected = {r["row"]: _reasons(r) for r in batch.rejected_rows}
     assert set(rejected) == {4, 5, 6, 7, 8}
     assert "lớn hơn ngân sách tối đa" in rejected[4]["budget_max"]
     assert "trl_wanted" in rejected[5]
@@ -115,6 +118,60 @@ def test_dry_run_lists_every_rejected_row_and_writes_nothing(client, taxonomy, e
     page = client.get(f"/imports/{batch.id}").get_data(as_text=True)
     assert "7 dòng: 2 hợp lệ, 5 bị từ chối" in page
     assert "Ngân sách tối thiểu không được lớn hơn ngân sách tối đa." in page
+
+
+def _reasons(rejected_row) -> dict[str, str]:
+    return {column: render(message) for column, message in rejected_row["errors"].items()}
+
+
+def _reason_cells(page: str) -> list[str]:
+    return re.findall(r'<tr data-row="\d+">.*?<td>([^<]*)</td></tr>', page)
+
+
+LONG_TITLE = "Tiêu đề rất dài " * 20  # 320 characters: over the 300 allowed
+
+
+def test_rejected_reasons_are_worded_in_the_readers_language(client, taxonomy, enterprise):
+    """Validated in Vietnamese (the job's language), read later in English and back."""
+    org, member = enterprise
+    login(client, member)
+    rows = [
+        NEED_ROWS[0],
+        ["Ngân sách ngược", "Mô tả", "aquaculture", "5", "500.000.000", "100.000.000", ""],
+        ["", "Thiếu tên", "aquaculture", "5", "", "", ""],
+        [LONG_TITLE, "Tên quá dài", "aquaculture", "5", "", "", ""],
+        [NEED_ROWS[0][0], "Dòng trùng", "aquaculture", "5", "", "", ""],
+    ]
+    batch = _batch(_upload(client, "need", _csv(NEED_HEADER, rows), "n.csv", org.id))
+    assert len(batch.rejected_rows) == 4
+    vietnamese = [
+        "Ngân sách tối thiểu không được lớn hơn ngân sách tối đa.",
+        "Vui lòng điền thông tin này.",
+        "Không được dài quá 300 ký tự.",
+        "Trùng với một dòng phía trên trong tệp.",
+    ]
+    english = [
+        "The minimum budget cannot exceed the maximum budget.",
+        "Please fill in this field.",
+        "Must be at most 300 characters long.",
+        "Duplicates a row further up in the file.",
+    ]
+    assert _reason_cells(client.get(f"/imports/{batch.id}").get_data(as_text=True)) == vietnamese
+    client.post("/language", data={"lang": "en", "next": "/"})
+    assert _reason_cells(client.get(f"/imports/{batch.id}").get_data(as_text=True)) == english
+    client.post("/language", data={"lang": "vi", "next": "/"})
+    assert _reason_cells(client.get(f"/imports/{batch.id}").get_data(as_text=True)) == vietnamese
+
+
+def test_reasons_stored_as_text_before_still_show(client, taxonomy, enterprise):
+    org, member = enterprise
+    login(client, member)
+    batch = _batch(_upload(client, "need", _csv(NEED_HEADER, NEED_ROWS[:1]), "n.csv", org.id))
+    batch.rejected_rows = [{"row": 9, "errors": {"title": "Lý do cũ, lưu dạng văn bản."}}]
+    db.session.commit()
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = client.get(f"/imports/{batch.id}").get_data(as_text=True)
+    assert _reason_cells(page) == ["Lý do cũ, lưu dạng văn bản."]
 
 
 def test_confirm_writes_only_the_valid_rows(client, taxonomy, enterprise):
@@ -184,7 +241,7 @@ def test_excel_import_of_organisations_with_vietnamese_headers(
     workbook.save(buffer)
     batch = _batch(_upload(client, "organisation", buffer.getvalue(), "to-chuc.xlsx"))
     assert [r["row"] for r in batch.valid_rows] == [2]
-    assert "Mã số thuế không hợp lệ" in batch.rejected_rows[0]["errors"]["tax_code"]
+    assert "Mã số thuế không hợp lệ" in _reasons(batch.rejected_rows[0])["tax_code"]
 
 
 def _damaged_xlsx(sheet_xml: bytes) -> bytes:
@@ -304,6 +361,9 @@ def _result(
     )
 
 
+RESULT_TITLE, DETAILS = "Tên kết quả / công nghệ", "Mô tả chi tiết"
+
+
 def _export_csv(client, kind, query=""):
     response = client.get(f"/export/{kind}.csv{query}")
     assert response.status_code == 200
@@ -316,11 +376,11 @@ def test_export_respects_confidentiality_and_filters(client, taxonomy, make_org,
     _result(lab)
     db.session.commit()
     rows = _export_csv(client, "result")
-    assert len(rows) == 1 and rows[0]["title"] == "Vắc-xin cho tôm"
-    assert rows[0]["details"] == "[bảo mật]"
+    assert len(rows) == 1 and rows[0][RESULT_TITLE] == "Vắc-xin cho tôm"
+    assert rows[0][DETAILS] == "[bảo mật]"
     assert "bí mật số 42" not in client.get("/export/result.csv").get_data(as_text=True)
     login(client, make_member(lab))
-    assert _export_csv(client, "result")[0]["details"] == "Quy trình bí mật số 42"
+    assert _export_csv(client, "result")[0][DETAILS] == "Quy trình bí mật số 42"
     assert _export_csv(client, "result", "?field=health") == []
 
 
@@ -332,7 +392,7 @@ def test_export_xlsx_and_formula_injection_is_neutralised(client, taxonomy, make
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     header = [c.value for c in sheet[1]]
-    details = sheet.cell(row=2, column=header.index("details") + 1).value
+    details = sheet.cell(row=2, column=header.index(DETAILS) + 1).value
     assert details.startswith("'=")
 
 
@@ -352,4 +412,71 @@ def test_drafts_are_exported_only_to_their_organisation(client, taxonomy, make_o
     db.session.commit()
     assert _export_csv(client, "need") == []
     login(client, make_member(lab))
-    assert [r["title"] for r in _export_csv(client, "need")] == ["Bản nháp nội bộ"]
+    assert [r["Tên nhu cầu / bài toán"] for r in _export_csv(client, "need")] == ["Bản nháp nội bộ"]
+
+
+EXPORTED_RESULT = {
+    "vi": {
+        "Tổ chức": "Viện Tài nguyên và Môi trường",
+        "Lĩnh vực": "Thủy sản",
+        "Mức sẵn sàng công nghệ (TRL)": (
+            "TRL 6 – Công nghệ được trình diễn trong môi trường liên quan"
+        ),
+        "Tình trạng sở hữu trí tuệ": "Đang nộp đơn sáng chế",
+        "Mức bảo mật": "Chi tiết chỉ sau khi được giới thiệu",
+        "Trạng thái": "Đã đăng",
+    },
+    "en": {
+        "Organisation": "Institute of Resources and Environment",
+        "Field": "Aquaculture",
+        "Technology readiness level (TRL)": (
+            "TRL 6 – Technology demonstrated in a relevant environment"
+        ),
+        "Intellectual property status": "Patent pending",
+        "Confidentiality": "Details only after an introduction",
+        "Status": "Published",
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "lang"), [("csv", "vi"), ("csv", "en"), ("xlsx", "vi"), ("xlsx", "en")]
+)
+def test_exports_are_worded_in_the_users_language(client, taxonomy, make_org, fmt, lang):
+    """Headers are the columns' names and cells hold labels, not codes, in vi and in en."""
+    lab = make_org("Viện Tài nguyên và Môi trường", kind=OrgKind.research_institute)
+    lab.name_en, lab.province = "Institute of Resources and Environment", "Quảng Trị"
+    _result(lab)
+    db.session.commit()
+    client.post("/language", data={"lang": lang, "next": "/"})
+    response = client.get(f"/export/result.{fmt}")
+    assert response.status_code == 200
+    if fmt == "csv":
+        (row,) = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    else:
+        header, *values = load_workbook(io.BytesIO(response.data)).active.values
+        row = dict(zip(header, values[0], strict=True))
+    expected = EXPORTED_RESULT[lang]
+    assert {column: row.get(column) for column in expected} == expected
+    raw_codes = {"published", "patent_pending", "after_introduction", "aquaculture"}
+    assert not raw_codes & {str(v) for v in row.values()}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_organisation_export_labels_kinds_and_provinces(client, db_session, lang):
+    registry_operations.create_organisation(
+        {"kind": "enterprise", "name_vi": "Công ty TNHH Nón lá", "province": "Thành phố Đà Nẵng"},
+        None,
+    )
+    db.session.commit()
+    client.post("/language", data={"lang": lang, "next": "/"})
+    rows = _export_csv(client, "organisation")
+    kind, province = {
+        "vi": ("Loại tổ chức", "Tỉnh/thành phố"),
+        "en": ("Organisation type", "Province/city"),
+    }[lang]
+    labels = {"vi": ("Doanh nghiệp", "Thành phố Đà Nẵng"), "en": ("Enterprise", "Đà Nẵng City")}[
+        lang
+    ]
+    mine = [r for r in rows if r[kind] == labels[0]]
+    assert mine and (mine[0][kind], mine[0][province]) == labels

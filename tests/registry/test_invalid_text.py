@@ -11,7 +11,7 @@ from ecosystem.registry.import_models import ImportState
 from ecosystem.registry.models import Organisation, TechnologyNeed
 from tests.auth_helpers import login
 from tests.registry.support import count, field_error
-from tests.registry.test_import_export import NEED_HEADER, _batch, _csv, _upload
+from tests.registry.test_import_export import NEED_HEADER, _batch, _csv, _reasons, _upload
 from tests.registry.test_validation import URLS, _totals, valid_form
 
 VI = "Chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi). Hãy nhập lại."
@@ -67,7 +67,7 @@ def test_an_import_rejects_only_the_rows_with_invalid_text(client, world):
     batch = _batch(_upload(client, "need", data.encode("utf-8", "surrogatepass"), "n.csv", org.id))
     assert batch.state is ImportState.ready
     assert [r["row"] for r in batch.valid_rows] == [2]
-    rejected = {r["row"]: r["errors"] for r in batch.rejected_rows}
+    rejected = {r["row"]: _reasons(r) for r in batch.rejected_rows}
     assert rejected == {3: {"title": VI}, 4: {"problem": VI}}
     client.post(f"/imports/{batch.id}/confirm")
     assert count(TechnologyNeed) == 1
@@ -77,5 +77,5 @@ def test_invalid_text_never_reaches_the_organisations(client, world):
     login(client, world.users["platform_admin"])
     data = _csv(["kind", "name_vi"], [["enterprise", "Hợp tác xã\x00"]])
     batch = _batch(_upload(client, "organisation", data, "o.csv"))
-    assert batch.valid_rows == [] and batch.rejected_rows[0]["errors"] == {"name_vi": VI}
+    assert batch.valid_rows == [] and _reasons(batch.rejected_rows[0]) == {"name_vi": VI}
     assert count(Organisation) == 2  # the world's two
