@@ -14,10 +14,12 @@ from ecosystem.registry.search_index import SearchEntry
 
 
 def _entries(kind: str):
-    return select(func.count(SearchEntry.id)).where(SearchEntry.kind == kind, public_condition())
+    return func.count(SearchEntry.id).filter(SearchEntry.kind == kind)
 
 
 def home_counts() -> list[tuple[str, int]]:
+    """Every count in one statement: the home page is the most visited page, and eight
+    round trips to the database cost more than the counting itself."""
     from ecosystem.registry.models import Organisation
 
     counters = [
@@ -26,21 +28,29 @@ def home_counts() -> list[tuple[str, int]]:
         (_l("Nhà khoa học, chuyên gia"), _entries("person")),
         (
             lazy_pgettext("section", "Doanh nghiệp"),
-            select(func.count(Organisation.id)).where(
-                Organisation.kind == OrgKind.enterprise, Organisation.merged_into_id.is_(None)
-            ),
+            select(func.count(Organisation.id))
+            .where(Organisation.kind == OrgKind.enterprise, Organisation.merged_into_id.is_(None))
+            .scalar_subquery(),
         ),
         (lazy_pgettext("section", "Khởi nghiệp"), _entries("startup")),
         (lazy_pgettext("section", "Nhà đầu tư"), _entries("investor")),
         (
             lazy_pgettext("section", "Đề xuất kết nối"),
-            select(func.count(Match.id)).where(Match.state != MatchState.dismissed),
+            select(func.count(Match.id))
+            .where(Match.state != MatchState.dismissed)
+            .scalar_subquery(),
         ),
         (
             _l("Cặp đã được giới thiệu"),
-            select(func.count(Match.id)).where(
-                Match.state.in_((MatchState.introduced, MatchState.deal_reported))
-            ),
+            select(func.count(Match.id))
+            .where(Match.state.in_((MatchState.introduced, MatchState.deal_reported)))
+            .scalar_subquery(),
         ),
     ]
-    return [(str(label), db.session.scalar(query) or 0) for label, query in counters]
+    statement = (
+        select(*(column for _label, column in counters))
+        .select_from(SearchEntry)
+        .where(public_condition())
+    )
+    row = db.session.execute(statement).one()
+    return [(str(label), value or 0) for (label, _column), value in zip(counters, row, strict=True)]
