@@ -20,6 +20,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from itsdangerous import URLSafeTimedSerializer
 
 from ecosystem import create_app
+from ecosystem.core.cache import clear_all as clear_caches
 from ecosystem.extensions import db
 
 pytest_plugins = ["tests.builders"]
@@ -102,6 +103,8 @@ def db_session(app):
             db.session = original
             outer.rollback()
             connection.close()
+            # Counted inside the test's transaction, a cached figure would outlive it.
+            clear_caches()
 
 
 class CSRFClient(FlaskClient):

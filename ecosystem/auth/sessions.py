@@ -14,6 +14,7 @@ import secrets
 
 from flask import Flask, current_app, g, request, session
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ecosystem.auth.models import User, UserSession
 from ecosystem.core.audit import record_audit
@@ -100,14 +101,25 @@ def load_signed_in_user() -> None:
     token = session.get(SESSION_KEY)
     if not token:
         return
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    # Every signed-in page needs the user's roles and organisations (navigation,
+    # permissions): one round trip brings the session, the user and both, instead of four.
+    found = (
+        db.session.execute(
+            select(UserSession, User)
+            .join(User, User.id == UserSession.user_id)
+            .where(UserSession.token_hash == _hash(token))
+            .options(joinedload(User.roles), joinedload(User.org_links))
+        )
+        .unique()
+        .first()
+    )
+    row, user = found if found is not None else (None, None)
     now = utcnow()
     if row is None or row.ended_at is not None or not _within_timeouts(row, now):
         if row is not None and row.ended_at is None:
             _write_later(row.id, ended_at=now)
         session.pop(SESSION_KEY, None)
         return
-    user = db.session.get(User, row.user_id)
     if user is None or not user.is_active:
         session.pop(SESSION_KEY, None)
         return

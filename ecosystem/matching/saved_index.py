@@ -77,7 +77,8 @@ _held = threading.local()
 @contextlib.contextmanager
 def index_lock() -> Iterator[None]:
     """Held for the whole block, across the commits made inside it (a rebuild job commits
-    its progress); re-entrant within a thread."""
+    its progress); re-entrant within a thread. Take it before the task reads anything: a
+    session that has read holds its connection while it waits here."""
     if getattr(_held, "depth", 0):
         _held.depth += 1
         try:
@@ -87,11 +88,15 @@ def index_lock() -> Iterator[None]:
         return
     _held.depth = 1
     try:
-        if db.session.get_bind().dialect.name == "postgresql":
-            with _advisory_lock():
-                yield
-        else:
-            with _process_lock:
+        # The threads of this process queue on the process lock, holding no connection:
+        # only the one that goes on takes a connection for the advisory lock (and one for
+        # its session). Queued on the advisory lock itself, 20 in-process tasks would hold
+        # 20 idle connections and leave the one holding the lock none (pool exhausted).
+        with _process_lock:
+            if db.session.get_bind().dialect.name == "postgresql":
+                with _advisory_lock():
+                    yield
+            else:
                 yield
     finally:
         _held.depth = 0

@@ -60,8 +60,8 @@ def _expand(items: list[list[Any]]) -> tuple[set[tuple[str, int]], set[tuple[str
 @shared_task(name="matching.update_records")
 def update_records(items: list[list[Any]]) -> dict:
     """Refresh the documents of changed records and the proposals they can affect."""
-    records, substantial = _expand(items)
-    with index_lock():
+    with index_lock():  # first: waiting for it, the task must hold no connection
+        records, substantial = _expand(items)
         index = load_index()
         if index is None:
             index = proposals.build_index_documents()

@@ -35,7 +35,7 @@ from ecosystem.matching import operations as ops
 from ecosystem.matching import permissions as perms
 from ecosystem.matching.explanation_text import facet_lines, fit, summary, unrelated_fields
 from ecosystem.matching.models import ContractType, Match, MatchState, Side
-from ecosystem.matching.proposal_records import record, record_title
+from ecosystem.matching.proposal_records import preload_records, record, record_title
 from ecosystem.matching.tasks import DIGEST_SALT, rebuild
 from ecosystem.registry.listing_owners import owners
 from ecosystem.registry.models import Organisation
@@ -96,7 +96,9 @@ def listing_matches(kind: str, object_id: int) -> list[Match]:
         .order_by(STATE_ORDER, Match.score.desc())
         .limit(20)
     )
-    return [m for m in db.session.scalars(statement) if perms.can_view_match(user, m)]
+    matches = list(db.session.scalars(statement))
+    preload_records(matches)
+    return [m for m in matches if perms.can_view_match(user, m)]
 
 
 @bp.get("/matches")
@@ -120,6 +122,7 @@ def index():
     else:
         statement = statement.where(Match.state != MatchState.dismissed)
     page = paginate(statement.order_by(STATE_ORDER, Match.score.desc(), Match.id), per_page=20)
+    preload_records(page.items)
     return render_template(
         "matching/index.html", page=page, state=state, show_all=show_all, states=list(MatchState)
     )
