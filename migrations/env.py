@@ -16,11 +16,11 @@ logger = logging.getLogger("alembic.env")
 target_db = current_app.extensions["migrate"].db
 
 from ecosystem.core.db import include_object  # noqa: E402
+from ecosystem.core.models import UTCDateTime  # noqa: E402
 
 
 def render_item(type_, obj, autogen_context):
     """Render our UTC datetime decorator as the plain column type it stores."""
-    from ecosystem.core.models import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -22,6 +22,17 @@ from ecosystem.core.models import utcnow
 from ecosystem.dashboard import tracker
 from ecosystem.dashboard.models import TaskImport
 from ecosystem.extensions import db
+from ecosystem.labs.feeds import create_feed
+from ecosystem.labs.models import (
+    Authorisation,
+    Booking,
+    Downtime,
+    DowntimeKind,
+    Equipment,
+    Hold,
+    Lab,
+    UserKind,
+)
 from ecosystem.matching.models import Match, MatchState
 from ecosystem.matching.signals import paused
 from ecosystem.matching.tasks import unsubscribe_token
@@ -521,17 +532,6 @@ def _fund(org):
 
 
 def _labs(org, users) -> dict:
-    from ecosystem.labs.feeds import create_feed
-    from ecosystem.labs.models import (
-        Authorisation,
-        Booking,
-        Downtime,
-        DowntimeKind,
-        Equipment,
-        Hold,
-        Lab,
-        UserKind,
-    )
 
     now = utcnow()
     lab = Lab(

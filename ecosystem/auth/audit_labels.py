@@ -64,6 +64,7 @@ EVENTS: dict[str, Any] = {
     "deal_reported": _l("báo cáo đã ký hợp đồng"),
     "disabled": _l("khóa"),
     "disbursed": _l("giải ngân"),
+    "digest_unsubscribed": _l("ngừng nhận thư tổng hợp hằng tuần"),
     "dismissed": _l("bỏ qua"),
     "document_added": _l("thêm tài liệu"),
     "edit": _l("sửa"),

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ecosystem.auth import operations as ops
@@ -17,7 +28,9 @@ from ecosystem.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from ecosystem.auth.labels import role_label
 from ecosystem.auth.passwords import needs_rehash, verify_password
+from ecosystem.auth.queries import profile_context
 from ecosystem.auth.sessions import end_session, start_session
 from ecosystem.auth.tokens import (
     TokenError,
@@ -66,7 +79,6 @@ def register():
 
 
 def _current_lang() -> str:
-    from flask_babel import get_locale
 
     return str(get_locale() or "vi")
 
@@ -217,7 +229,6 @@ def profile():
     password_form = ChangePasswordForm(prefix="pw")
     if request.method == "POST" and form.validate_on_submit():
         ops.update_profile(user, form.data)
-        from flask import session
 
         session["lang"] = user.locale
         flash(_("Đã lưu thông tin cá nhân."), "success")
@@ -226,7 +237,6 @@ def profile():
 
 
 def _render_profile(form, password_form):
-    from ecosystem.auth.queries import profile_context
 
     status = 422 if (form.errors or password_form.errors) else 200
     return render_template(
@@ -253,6 +263,5 @@ def change_password():
 
 @bp.app_context_processor
 def _template_helpers() -> dict:
-    from ecosystem.auth.labels import role_label
 
     return {"role_label": role_label}

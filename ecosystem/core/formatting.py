@@ -8,6 +8,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import has_request_context
+from flask_babel import get_locale
+
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -58,8 +61,6 @@ def format_decimal(value: float | Decimal | None, places: int = 2) -> str:
 
 
 def _locale() -> str:
-    from flask import has_request_context
-    from flask_babel import get_locale
 
     return str(get_locale()) if has_request_context() else "vi"
 

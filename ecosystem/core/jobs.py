@@ -88,7 +88,6 @@ class JobRun:
 
     def job_locale(self) -> str:
         """The language of the person who started the job, for its messages."""
-        from ecosystem.core.models import Base
 
         users = Base.metadata.tables.get("users")
         if self.job.created_by_id is None or users is None:

@@ -7,6 +7,7 @@ score, with their share of it.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import get_locale
@@ -14,12 +15,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ecosystem.core.formatting import format_date, format_vnd
+from ecosystem.extensions import db
+from ecosystem.matching.engine import fit_band
+from ecosystem.registry.models import ResearchField
 from ecosystem.registry.template_helpers import stage_label
 
 
 def _fields_text(fit: dict[str, Any]) -> str:
-    from ecosystem.extensions import db
-    from ecosystem.registry.models import ResearchField
 
     shared = [code for code in (fit.get("doc") or []) if code in (fit.get("query") or [])]
     codes = shared or list(fit.get("doc") or [])
@@ -73,7 +75,6 @@ def _ticket_text(fit: dict[str, Any]) -> str:
 
 
 def _deadline_text(fit: dict[str, Any]) -> str:
-    from datetime import date
 
     value = fit.get("doc") or fit.get("query")
     shown = (
@@ -118,7 +119,6 @@ FIT_LABELS = {
 
 def fit(score: float | None) -> dict[str, str]:
     """The band of a score for people: label, badge class and the number (for the hover)."""
-    from ecosystem.matching.engine import fit_band
 
     band = fit_band(float(score or 0.0))
     text, css = FIT_LABELS[band]

@@ -24,6 +24,7 @@ from ecosystem.core.transitions import Transition, Workflow
 from ecosystem.core.urls import external_url
 from ecosystem.matching.models import ContractType, Match, MatchState, Side
 from ecosystem.matching.permissions import can_act_on_match, side_of
+from ecosystem.matching.proposal_records import match_title, org_name
 from ecosystem.registry.listing_owners import owners
 
 register_messages(
@@ -206,7 +207,6 @@ def report_deal(
 
 def _tell(match: Match, acting_side: Side | None, key: str, user: Any, **extra: Any) -> None:
     """Notify the other side (or both sides when ``acting_side`` is None), in the app and by mail."""
-    from ecosystem.matching.proposal_records import match_title, org_name
 
     sides = (
         [Side.source, Side.target]

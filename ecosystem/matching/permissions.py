@@ -11,6 +11,10 @@ from ecosystem.auth.models import PlatformRole
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match, MatchState, Side
+from ecosystem.matching.proposal_records import record
+from ecosystem.registry.enums import ListingState
+from ecosystem.registry.models import LISTING_MODELS
+from ecosystem.registry.permissions import can_view_listing
 
 UNLOCKED = (MatchState.introduced, MatchState.deal_reported)
 
@@ -49,8 +53,6 @@ def can_view_match(user: Any, match: Match | None) -> bool:
 
 
 def _records_visible(user: Any, match: Match) -> bool:
-    from ecosystem.matching.proposal_records import record
-    from ecosystem.registry.permissions import can_view_listing
 
     for kind, object_id in (
         (match.source_kind, match.source_id),
@@ -78,8 +80,6 @@ def visible_matches(user: Any) -> Any:
 
 
 def _side_visible(kind_column: Any, id_column: Any, orgs: list[int]) -> Any:
-    from ecosystem.registry.enums import ListingState
-    from ecosystem.registry.models import LISTING_MODELS
 
     now = utcnow()
     conditions = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
 from ecosystem.core.models import utcnow
@@ -17,6 +18,7 @@ from ecosystem.extensions import db
 from ecosystem.matching.engine import Document, Explanation, Hit, MatchIndex, MatchingError
 from ecosystem.matching.models import Match, MatchState
 from ecosystem.matching.registry_documents import (
+    all_documents,
     doc_id,
     document_for,
     group_profile,
@@ -24,6 +26,8 @@ from ecosystem.matching.registry_documents import (
     parse_doc_id,
     skipped_on_failure,
 )
+from ecosystem.matching.term_operations import platform_dictionary
+from ecosystem.registry.listing_operations import SUBSTANTIAL_SIMILARITY
 from ecosystem.registry.models import LISTING_MODELS, ResearchGroup
 
 TOP_K = 10
@@ -187,8 +191,6 @@ def recompute_all(index: MatchIndex, progress: Any = None) -> int:
 
 
 def build_index_documents() -> MatchIndex:
-    from ecosystem.matching.registry_documents import all_documents
-    from ecosystem.matching.term_operations import platform_dictionary
 
     return MatchIndex.build(all_documents(), dictionary=platform_dictionary())
 
@@ -216,9 +218,6 @@ def refresh_document(index: MatchIndex, kind: str, object_id: int) -> bool:
 
 
 def _text_changed(before: Document, after: Document) -> bool:
-    from rapidfuzz import fuzz
-
-    from ecosystem.registry.listing_operations import SUBSTANTIAL_SIMILARITY
 
     def text(doc: Document) -> str:
         return " ".join([doc.title, doc.text, *doc.keywords])

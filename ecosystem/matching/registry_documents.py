@@ -10,6 +10,7 @@ import logging
 from contextlib import contextmanager
 from typing import Any
 
+from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,7 +18,13 @@ from ecosystem.core.text import has_invalid_characters
 from ecosystem.extensions import db
 from ecosystem.matching.engine import Document, field_roots
 from ecosystem.registry.enums import Confidentiality
-from ecosystem.registry.models import LISTING_MODELS, Person, ResearchGroup, ResearchResult
+from ecosystem.registry.models import (
+    LISTING_MODELS,
+    Person,
+    ResearchField,
+    ResearchGroup,
+    ResearchResult,
+)
 
 log = logging.getLogger(__name__)
 INDEXED_KINDS = ("result", "need", "startup", "investor")
@@ -34,9 +41,6 @@ def parse_doc_id(value: str) -> tuple[str, int]:
 
 def _parents() -> dict[str, str | None]:
     """Taxonomy code -> parent code, read once per request or task (a rebuild asks per record)."""
-    from flask import g
-
-    from ecosystem.registry.models import ResearchField
 
     parents = g.get("_matching_field_parents")
     if parents is None:

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from ecosystem.extensions import db
 from ecosystem.matching.engine import IndexFormatError, MatchIndex
+from ecosystem.matching.term_operations import platform_dictionary
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "index.npz"
@@ -38,8 +39,6 @@ def load_index() -> MatchIndex | None:
     dictionary in force now (admins' edits apply from the next index update)."""
     index = _load_index()
     if index is not None:
-        from ecosystem.matching.term_operations import platform_dictionary
-
         index.dictionary = platform_dictionary()
     return index
 

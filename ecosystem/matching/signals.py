@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from ecosystem.core.tasks import enqueue_after_commit
 from ecosystem.extensions import db
+from ecosystem.matching.models import Match
+from ecosystem.matching.tasks import update_records
 from ecosystem.registry.signals import record_archived, record_saved, records_merged
 
 _paused: ContextVar[bool] = ContextVar("matching_paused", default=False)
@@ -35,7 +37,6 @@ def paused() -> Iterator[None]:
 def _queue(kind: str, object_id: int, substantial: bool) -> None:
     if _paused.get():
         return
-    from ecosystem.matching.tasks import update_records
 
     session = db.session()
     items = session.info.get(_PENDING)
@@ -69,8 +70,6 @@ def _on_merged(kind: str, survivor: Any = None, merged: Any = None, **_: Any) ->
     if kind == "organisation":
         # Proposals people already acted on belong to the surviving organisation now,
         # so its members see them and introductions keep unlocking the right contacts.
-        from ecosystem.matching.models import Match
-
         for column in (Match.source_org_id, Match.target_org_id):
             db.session.execute(
                 update(Match).where(column == merged.id).values({column.key: survivor.id})

@@ -13,13 +13,14 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import select, update
 
 from ecosystem.auth.models import MembershipStatus, OrgMembership, User
-from ecosystem.core.jobs import JobRun, run_job
+from ecosystem.core.jobs import Job, JobRun, run_job
 from ecosystem.core.mail import send_mail
 from ecosystem.core.models import utcnow
 from ecosystem.core.urls import external_url
 from ecosystem.extensions import db
 from ecosystem.matching import proposals
 from ecosystem.matching.models import Match, MatchState
+from ecosystem.matching.permissions import can_view_match
 from ecosystem.matching.proposal_records import match_title
 from ecosystem.matching.registry_documents import INDEXED_KINDS, skipped_on_failure
 from ecosystem.matching.saved_index import index_lock, load_index, save_index
@@ -165,7 +166,6 @@ def rebuild(job_id: int) -> dict:
 
 @shared_task(name="matching.nightly_rebuild")
 def nightly_rebuild() -> dict:
-    from ecosystem.core.jobs import Job
 
     job = Job(kind="matching.rebuild")
     db.session.add(job)
@@ -192,7 +192,6 @@ def send_weekly_digest(now: dt.datetime | None = None) -> int:
 
 
 def _send_weekly_digest(now: dt.datetime | None) -> int:
-    from ecosystem.matching.permissions import can_view_match
 
     now = now or utcnow()
     since = now - dt.timedelta(days=7)

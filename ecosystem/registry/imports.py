@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from ecosystem.auth.models import User
 from ecosystem.core.audit import record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.forms import INVALID_TEXT
@@ -274,7 +275,6 @@ def apply_import(job_id: int, batch_id: int) -> dict:
 
 def _apply(run: JobRun, batch_id: int) -> dict[str, Any]:
     """All valid rows in one transaction: a failure on any row writes nothing at all."""
-    from ecosystem.auth.models import User
 
     batch = db.session.get(ImportBatch, batch_id)
     run.progress(5, "")  # commits: the lock below is taken after it and held to the end

@@ -35,6 +35,7 @@ from ecosystem.registry.models import (
 from ecosystem.registry.ownership import check_own_organisation
 from ecosystem.registry.search_index import index_record, remove_record
 from ecosystem.registry.signals import record_saved, records_merged
+from ecosystem.registry.tasks import reindex_organisation
 
 ORG_FIELDS = (
     "name_vi",
@@ -182,8 +183,6 @@ def update_organisation(org: Organisation, data: dict[str, Any], user: Any) -> N
     if any(before[name] != after[name] for name in ("name_vi", "province")):
         # Its groups, people and listings show (and are found and filtered by) these:
         # thousands of records for a big university, so in the background, after commit.
-        from ecosystem.registry.tasks import reindex_organisation
-
         enqueue_after_commit(reindex_organisation, org.id)
 
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, render_template, request
+from sqlalchemy import select
 
 from ecosystem.core.pagination import int_arg
+from ecosystem.extensions import db
 from ecosystem.registry.forms import PROVINCES, field_choices
+from ecosystem.registry.imports import COLUMNS
+from ecosystem.registry.models import Organisation
+from ecosystem.registry.permissions import can_import
 from ecosystem.registry.search import SearchQuery, SearchResults, search
 from ecosystem.registry.search_index import KINDS
 
@@ -60,18 +65,12 @@ def render_index(
 
 def _importable(kinds: tuple[str, ...]) -> bool:
     """A list of one kind offers the spreadsheet import when the user may import it."""
-    from ecosystem.registry.imports import COLUMNS
-    from ecosystem.registry.permissions import can_import
 
     return len(kinds) == 1 and kinds[0] in COLUMNS and can_import(g.get("user"), kinds[0])
 
 
 def organisation_choices(user: Any) -> list[tuple[int, str]]:
     """Organisations a user may file records for: their own, or all for administrators."""
-    from sqlalchemy import select
-
-    from ecosystem.extensions import db
-    from ecosystem.registry.models import Organisation
 
     statement = select(Organisation.id, Organisation.name_vi).where(
         Organisation.merged_into_id.is_(None)

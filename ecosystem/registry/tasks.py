@@ -14,7 +14,7 @@ from ecosystem.core.uow import transaction
 from ecosystem.extensions import db
 from ecosystem.registry.enums import ListingState
 from ecosystem.registry.listing_owners import notify_owners
-from ecosystem.registry.models import LISTING_MODELS
+from ecosystem.registry.models import LISTING_MODELS, Organisation
 
 REMIND_DAYS_BEFORE = 14
 
@@ -55,8 +55,8 @@ def remind_expiring() -> dict:
 @shared_task(name="registry.reindex_organisation")
 def reindex_organisation(organisation_id: int) -> int:
     """After a rename or a move to another province: its records' search entries."""
-    from ecosystem.registry.models import Organisation
-    from ecosystem.registry.operations import reindex_organisation_records
+    # The operations enqueue this task, so they are imported when it runs (a cycle otherwise).
+    from ecosystem.registry.operations import reindex_organisation_records  # noqa: PLC0415
 
     with transaction():
         org = db.session.get(Organisation, organisation_id)

@@ -10,6 +10,7 @@ from ecosystem.core.cache import TableCache
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match, MatchState
 from ecosystem.registry.enums import OrgKind
+from ecosystem.registry.models import Organisation
 from ecosystem.registry.search import public_condition
 from ecosystem.registry.search_index import SearchEntry
 
@@ -30,7 +31,6 @@ def home_counts() -> list[tuple[str, int]]:
 
 
 def _count() -> tuple[list, list[int]]:
-    from ecosystem.registry.models import Organisation
 
     counters = [
         (_l("Kết quả nghiên cứu đang chào"), _entries("result")),

@@ -14,14 +14,14 @@ from tests.auth_helpers import login
 
 LABELS = {
     "vi": {
-        "match.dismissed": "Đề xuất kết nối: bỏ qua",
+        "match.dismissed": "Đề xuất kết nối: Không phù hợp, bỏ qua",  # its transition's label
         "fund_call.opened": "Đợt gọi hồ sơ: Mở nhận hồ sơ",
         "auth.sign_in": "Tài khoản: đăng nhập",
         "result.published": "Kết quả nghiên cứu: đăng",
         "something.unknown": "something.unknown",
     },
     "en": {
-        "match.dismissed": "Proposed match: dismissed",
+        "match.dismissed": "Proposed match: Not a fit – dismiss",
         "fund_call.opened": "Call for proposals: Open the call",
         "auth.sign_in": "Account: signed in",
         "result.published": "Research result: published",

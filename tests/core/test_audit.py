@@ -1,8 +1,11 @@
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DatabaseError
 
 from ecosystem.core.audit import AppendOnlyError, AuditEvent, record_audit
+from ecosystem.core.jobs import JobState
 from ecosystem.extensions import db
 from ecosystem.site.tasks import start_system_check
 
@@ -47,9 +50,6 @@ def test_audit_events_are_append_only_in_the_database(db_session, make_user, sta
 
 
 def test_summary_is_plain_json(db_session, make_user):
-    import datetime as dt
-
-    from ecosystem.core.jobs import JobState
 
     row = record_audit(
         "x", make_user(), when=dt.date(2026, 1, 2), state=JobState.failed, tags={"a"}

@@ -1,8 +1,15 @@
 import datetime as dt
+import unicodedata
 
 import pytest
 
-from ecosystem.core.formatting import format_date, format_datetime, format_vnd, parse_vnd
+from ecosystem.core.formatting import (
+    format_date,
+    format_datetime,
+    format_details,
+    format_vnd,
+    parse_vnd,
+)
 from ecosystem.core.text import fold, normalize
 
 
@@ -36,13 +43,10 @@ def test_folding_removes_diacritics_and_case():
     assert fold("Đại học  HUẾ") == "dai hoc hue"
     assert fold("Nuôi trồng thủy sản") == fold("nuoi trong thuy san")
     # NFD input (as some keyboards produce) folds to the same key as NFC input.
-    import unicodedata
-
     assert normalize(unicodedata.normalize("NFD", "Huế")) == "huế"
 
 
 def test_audit_details_read_as_typed():
-    from ecosystem.core.formatting import format_details
 
     text = format_details({"name": "Trường Đại học Huế", "moved": {"người": 2}, "ids": [1, 2]})
     assert text == 'name: Trường Đại học Huế; moved: {"người": 2}; ids: [1, 2]'

@@ -9,8 +9,11 @@ from celery import shared_task
 from ecosystem.core.jobs import Job, JobFailed, JobState, run_job, start_job
 from ecosystem.core.models import utcnow
 from ecosystem.core.tasks import enqueue_after_commit
+from ecosystem.core.uow import atomic
 from ecosystem.extensions import db
 from ecosystem.site.tasks import reap_jobs, start_system_check
+from tests.auth.support import separate_app
+from tests.auth_helpers import login
 
 SENT: list[int] = []
 
@@ -47,7 +50,6 @@ def test_tasks_wait_for_commit_and_vanish_on_rollback(db_session):
 def test_a_released_savepoint_does_not_send_its_tasks_before_the_commit(db_session):
     """``atomic()`` is a savepoint; SQLAlchemy reports its release as a commit. The tasks
     queued inside it must still wait for the real commit, and die with a rollback."""
-    from ecosystem.core.uow import atomic
 
     SENT.clear()
     with atomic():
@@ -102,7 +104,6 @@ def test_failed_job_keeps_readable_message_and_rolls_back_its_work(db_session):
 
 
 def test_job_page_polls_until_finished(client, db_session, make_user):
-    from tests.auth_helpers import login
 
     user = make_user()
     job = start_job("test", record_sent)  # not a job body: stays queued
@@ -140,7 +141,6 @@ def slow_job(job_id: int, seconds: float) -> dict:
     reason="the side-thread beat needs a second writer: PostgreSQL (set DATABASE_URL)",
 )
 def test_a_long_body_keeps_beating_from_its_side_thread(tmp_path):
-    from tests.auth.support import separate_app
 
     with (
         separate_app(tmp_path, JOB_HEARTBEAT_SECONDS=0.1) as application,
@@ -185,7 +185,6 @@ def test_a_job_that_stopped_beating_is_failed_by_the_beat_task(app, db_session):
 def test_the_job_page_shows_a_dead_job_as_failed_in_the_users_language(
     app, client, db_session, make_user
 ):
-    from tests.auth_helpers import login
 
     user = make_user(locale="en")
     dead = _running_job(app.config["JOB_TIMEOUT_SECONDS"] + 5, user)

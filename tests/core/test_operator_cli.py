@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from ecosystem.auth import cli as auth_cli
 from ecosystem.auth import operations as ops
 from ecosystem.auth.models import ApiToken, PlatformRole, User
-from ecosystem.auth.passwords import verify_password
+from ecosystem.auth.passwords import password_problem, verify_password
 from ecosystem.core.audit import AuditEvent
 from ecosystem.core.errors import UserError
 from ecosystem.extensions import db
@@ -111,7 +111,6 @@ def test_create_user_prompts_twice_and_applies_the_policy_when_interactive(cli, 
 
 
 def test_generated_passwords_pass_the_policy_and_differ():
-    from ecosystem.auth.passwords import password_problem
 
     passwords = {auth_cli.generate_password() for _ in range(20)}
     assert len(passwords) == 20

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ecosystem.core.audit import AuditEvent, record_audit
 from ecosystem.core.errors import UserError
 from ecosystem.core.tasks import call_after_commit
-from ecosystem.core.uow import attempt, finish_request, housekeeping
+from ecosystem.core.uow import AFTER_RESPONSE, _Body, attempt, finish_request, housekeeping
 from ecosystem.extensions import db
 
 
@@ -64,7 +64,6 @@ def test_housekeeping_is_written_even_when_the_request_fails(app, db_session):
 
 
 def test_in_process_tasks_wait_until_the_body_is_written(app, db_session):
-    from ecosystem.core.uow import AFTER_RESPONSE, _Body
 
     ran: list[str] = []
     with app.test_request_context("/", method="POST") as ctx:

@@ -15,10 +15,18 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from ecosystem import create_app
-from ecosystem.core.jobs import Job, JobState
+from ecosystem.auth.models import User
+from ecosystem.core.jobs import Job, JobState, reap_stale_jobs
 from ecosystem.extensions import db
+from ecosystem.matching.models import Match
+from ecosystem.registry import imports
+from ecosystem.registry.import_models import ImportBatch, ImportState
+from ecosystem.registry.listing_operations import create_listing
+from ecosystem.registry.models import ResearchField, TechnologyNeed
 from ecosystem.site.tasks import start_system_check
 from tests.conftest import make_config
+from tests.races import add_org, add_user
+from tests.registry.test_import_export import NEED_HEADER, _csv
 
 BROKER = os.environ.get("CELERY_BROKER_URL")
 pytestmark = [
@@ -135,7 +143,6 @@ def test_system_check_job_runs_on_a_real_worker(worker_setup):
 
 def _field() -> None:
     """The taxonomy entry the listings need (committed rows stay between these tests)."""
-    from ecosystem.registry.models import ResearchField
 
     if db.session.get(ResearchField, "aquaculture") is None:
         db.session.add(ResearchField(code="aquaculture", name_vi="Thủy sản", name_en="Aq"))
@@ -170,13 +177,6 @@ def test_a_worker_killed_mid_import_leaves_a_failed_job_and_nothing_applied(
     """kill -9 of the worker while it applies an import: within the job timeout the job is
     failed (not "running" for an hour), no row was written, a redelivered message does
     nothing, and confirming again applies the rows exactly once."""
-    from ecosystem.auth.models import User
-    from ecosystem.core.jobs import reap_stale_jobs
-    from ecosystem.registry import imports
-    from ecosystem.registry.import_models import ImportBatch, ImportState
-    from ecosystem.registry.models import TechnologyNeed
-    from tests.races import add_org, add_user
-    from tests.registry.test_import_export import NEED_HEADER, _csv
 
     app, worker = worker_setup
     worker.terminate()
@@ -256,9 +256,6 @@ def test_a_worker_killed_mid_import_leaves_a_failed_job_and_nothing_applied(
 def test_index_tasks_go_to_the_one_matching_worker(worker_setup, tmp_path):
     """Two workers, as on two machines: the general one and the matching one. A new listing's
     index update runs on the matching worker only, so one copy of the index exists."""
-    from ecosystem.matching.models import Match
-    from ecosystem.registry.listing_operations import create_listing
-    from tests.races import add_org
 
     app, general = worker_setup
     general.terminate()

@@ -316,7 +316,6 @@ def test_drill_down_lists_the_records_behind_a_value(
     assert "2 hồ sơ bạn được xem" in funnel
     client.post("/auth/logout")
     # A member of an unrelated organisation: the two introductions are counted but hidden.
-
     outsider = make_member(make_org_for_test(K.enterprise))
     login(client, outsider)
     funnel = html_text(client.get("/indicators/matches_introduced/records?bucket=2026-Q1"))

@@ -268,7 +268,6 @@ def test_etag_and_not_modified(client, world):
     )
     # A change to the data changes the tag — once the cache period has passed (the page
     # states it): until then the same document is served.
-
     listing_operations.create_listing(
         "result",
         {

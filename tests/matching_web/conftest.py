@@ -16,10 +16,12 @@ import flask_babel
 import pytest
 from babel import support
 from flask import current_app
+from sqlalchemy import select
 
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.matching import saved_index
+from ecosystem.matching.models import Match
 from ecosystem.registry import listing_operations as listing_ops
 from ecosystem.registry import operations as registry_ops
 from ecosystem.registry.enums import OrgKind
@@ -302,9 +304,6 @@ def world(
 
 
 def the_match(source_kind: str, source_id: int, target_kind: str, target_id: int):
-    from sqlalchemy import select
-
-    from ecosystem.matching.models import Match
 
     db.session.expire_all()
     return db.session.scalar(

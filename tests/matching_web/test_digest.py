@@ -8,12 +8,17 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import current_app
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import select
 
+from ecosystem.core.jobs import Job, JobState
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.matching import tasks
+from ecosystem.matching.models import Match
 from ecosystem.matching.tasks import send_weekly_digest, unsubscribe_token
 from tests.auth.support import body
+from tests.auth_helpers import login
 from tests.conftest import html_text
 from tests.matching_web.conftest import commit, the_match
 
@@ -79,7 +84,6 @@ def test_no_digest_without_new_proposals(world, world_match, mailbox):
 
 
 def test_acted_on_proposals_are_not_new(client, world, world_match, mailbox):
-    from tests.auth_helpers import login
 
     login(client, world.users["enterprise"])
     client.post(f"/matches/{world_match.id}/dismiss")
@@ -146,7 +150,6 @@ def test_unsubscribe_link_confirms_then_opts_out(client, world, world_match, mai
     ids=["signature", "prefix", "forged", "empty"],
 )
 def test_tampered_unsubscribe_token_is_404(client, world, method, tamper):
-    from flask import current_app
 
     with current_app.test_request_context():
         token = unsubscribe_token(world.users["researcher"])
@@ -160,8 +163,6 @@ def test_tampered_unsubscribe_token_is_404(client, world, method, tamper):
 
 
 def test_token_of_another_purpose_is_refused(client, world):
-    from flask import current_app
-    from itsdangerous import URLSafeSerializer
 
     other = URLSafeSerializer(current_app.secret_key, salt="something-else").dumps(
         world.users["researcher"].id
@@ -178,10 +179,6 @@ def test_beat_runs_the_periodic_matching_work(app, task):
 
 
 def test_nightly_rebuild_runs_as_a_job_outside_any_request(world, world_match):
-    from sqlalchemy import select
-
-    from ecosystem.core.jobs import Job, JobState
-    from ecosystem.matching.models import Match
 
     db.session.delete(db.session.get(Match, world_match.id))
     commit()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from flask import current_app
 from flask_babel import force_locale
 
-from ecosystem.matching.explanation_text import facet_lines, summary
+from ecosystem.matching.engine.weights import fit_band
+from ecosystem.matching.explanation_text import facet_lines, summary, unrelated_fields
+from tests.matching_web.test_flow import open_list, sign_in
 
 EXPLANATION = {
     "terms": [
@@ -59,10 +62,6 @@ def test_dates_in_explanations_are_not_in_the_past_when_fitting(db_session):
 def test_list_and_detail_show_the_same_fit_band_with_the_number_on_hover(
     client, world, world_match
 ):
-    import re
-
-    from ecosystem.matching.engine.weights import fit_band
-    from tests.matching_web.test_flow import open_list, sign_in
 
     sign_in(client, world.users["enterprise"])
     listing = open_list(client)
@@ -86,7 +85,6 @@ def test_stored_explanations_show_readable_terms_that_add_up(world, world_match)
 
 
 def test_unrelated_fields_are_marked(db_session):
-    from ecosystem.matching.explanation_text import unrelated_fields
 
     with current_app.test_request_context():
         assert unrelated_fields({"facets": [{"name": "fields", "ok": False, "fit": 0}]})

@@ -5,14 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from ecosystem.api.tokens import create_token
 from ecosystem.core.audit import AuditEvent
+from ecosystem.core.errors import UserError
 from ecosystem.core.notifications import Notification
 from ecosystem.extensions import db
+from ecosystem.matching import operations as ops
 from ecosystem.matching.models import ContractType, Match, MatchState
 from ecosystem.registry import listing_operations as listing_ops
+from ecosystem.registry import operations
+from ecosystem.registry.enums import OrgKind
 from tests.auth.support import body, field_error, flashes
 from tests.auth_helpers import login, logout
 from tests.conftest import html_text
@@ -245,10 +250,6 @@ def test_report_a_deal(
     ],
 )
 def test_report_deal_operation_checks_its_input(world, introduced, value, date, field, message):
-    from flask import current_app
-
-    from ecosystem.core.errors import UserError
-    from ecosystem.matching import operations as ops
 
     with current_app.test_request_context():
         if message is None:
@@ -448,7 +449,6 @@ def pair_builders(make_listing, make_group, make_person, make_result):
 def test_other_pairs_go_from_proposal_to_introduction(
     client, pair_builders, make_listing, make_org, make_member, source_kind, target_kind
 ):
-    from ecosystem.registry.enums import OrgKind
 
     source_org = make_org("Viện Nghiên cứu Thủy sản Miền Trung", kind=OrgKind.research_institute)
     target_org = make_org("Công ty CP Đầu tư Hương Giang", kind=OrgKind.investor)
@@ -498,11 +498,6 @@ def test_notifications_need_a_session(client):
 def test_an_organisation_merge_moves_its_proposals_to_the_survivor(
     db_session, make_org, make_platform_user
 ):
-    from sqlalchemy import select
-
-    from ecosystem.matching.models import Match, MatchState
-    from ecosystem.registry import operations
-    from ecosystem.registry.enums import OrgKind
 
     survivor = make_org("Công ty TNHH Thủy sản Đầm Phá Xanh", kind=OrgKind.enterprise)
     duplicate = make_org("CTCP Thủy sản Đầm Phá Xanh", kind=OrgKind.enterprise)

@@ -9,9 +9,11 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
+from ecosystem.api.tokens import create_token
 from ecosystem.extensions import db
-from ecosystem.matching.models import Match, MatchState
+from ecosystem.matching.models import ContractType, Match, MatchState
 from ecosystem.registry import listing_operations as listing_ops
+from ecosystem.registry.enums import Confidentiality, ListingState
 from tests.auth_helpers import login
 from tests.conftest import html_text
 from tests.matching_web.conftest import SECRET_DETAILS, SECRET_WORDS, commit, the_match
@@ -156,8 +158,6 @@ def _make_not_public(how: str, listing, kind: str) -> None:
         with current_app.test_request_context():
             listing_ops.hide_listing(kind, listing, "Vi phạm", None)
     elif how == "draft":
-        from ecosystem.registry.enums import ListingState
-
         listing.state = ListingState.draft
     else:
         listing.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
@@ -231,7 +231,6 @@ def test_explanations_never_quote_confidential_details(
 ):
     """A need that uses the very words of the result's confidential details: the words are
     not in the index, so no explanation can show them."""
-    from ecosystem.registry.enums import Confidentiality
 
     world.result.confidentiality = Confidentiality(confidentiality)
     listing_ops.update_listing("result", world.result, {"trl": 7}, None)
@@ -285,8 +284,6 @@ def test_every_stored_explanation_term_is_public(world, make_need, make_org):
 def test_confidential_details_and_contacts_open_only_with_the_introduction(
     client, world, world_match, state, unlocked
 ):
-    from ecosystem.api.tokens import create_token
-    from ecosystem.matching.models import ContractType
 
     match = world_match
     now = dt.datetime.now(dt.UTC)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from flask import current_app
 from sqlalchemy import delete, func, select
 
 from ecosystem.core.jobs import Job, JobState
@@ -13,7 +14,9 @@ from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.matching import proposals, saved_index, signals
 from ecosystem.matching.models import Match, MatchState
+from ecosystem.matching.tasks import rebuild_index
 from ecosystem.registry import listing_operations as listing_ops
+from ecosystem.registry import operations as registry_ops
 from ecosystem.registry.enums import OrgKind
 from tests.auth_helpers import login
 from tests.conftest import html_text
@@ -141,8 +144,6 @@ def test_a_record_that_stops_being_public_loses_its_proposals(
             "need", need, {"expected_outcome": "Giảm tỉ lệ tôm chết trong mùa mưa."}, None
         )
     elif how == "hidden":
-        from flask import current_app
-
         with current_app.test_request_context():
             listing_ops.hide_listing("result", result, "Trùng lặp", admin)
     else:
@@ -158,7 +159,6 @@ def test_the_nightly_rebuild_drops_expired_records(make_need, make_result, unive
     assert the_match("need", need.id, "result", result.id) is not None
     result.expires_at = utcnow() - dt.timedelta(minutes=1)
     db.session.flush()
-    from ecosystem.matching.tasks import rebuild_index
 
     rebuild_index()
     commit()
@@ -353,7 +353,6 @@ def test_rebuild_keeps_what_people_did(make_need, make_result, university, enter
     match = the_match("need", world.need.id, "result", world.result.id)
     match.state = MatchState.dismissed
     commit()
-    from ecosystem.matching.tasks import rebuild_index
 
     rebuild_index()
     commit()
@@ -386,7 +385,6 @@ def test_a_damaged_index_is_never_used_and_pages_do_not_need_it(
 def test_a_members_new_expertise_refreshes_the_groups_proposals(
     make_need, make_group, make_person, university, enterprise
 ):
-    from ecosystem.registry import operations as registry_ops
 
     person = make_person("TS. Hồ Văn Sử", university, expertise=["lịch sử triều Nguyễn"])
     group = make_group(university, "Nhóm nghiên cứu liên ngành", members=[person], description="")

@@ -10,8 +10,10 @@ from ecosystem.core.audit import AuditEvent
 from ecosystem.core.errors import UserError
 from ecosystem.extensions import db
 from ecosystem.matching import term_operations as ops
+from ecosystem.matching.engine.index import Document
 from ecosystem.matching.tasks import update_records
 from ecosystem.registry.enums import OrgKind
+from ecosystem.workflow import reviewers
 from tests.auth.support import flashes
 from tests.auth_helpers import login
 from tests.matching_web.conftest import commit, the_match
@@ -120,8 +122,6 @@ def test_an_edit_applies_at_the_next_index_update(admin, make_org, make_result, 
 
 
 def test_reviewer_matching_uses_the_platform_dictionary(admin, make_user, make_person, make_org):
-    from ecosystem.matching.engine.index import Document
-    from ecosystem.workflow import reviewers
 
     org = make_org("Trường Đại học Khoa học Huế", kind=OrgKind.university)
     expert = make_user(full_name="Dr. Expert")

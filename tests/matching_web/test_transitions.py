@@ -17,6 +17,8 @@ from ecosystem.core.transitions import allowed_names
 from ecosystem.extensions import db
 from ecosystem.matching import operations as ops
 from ecosystem.matching.models import ContractType, MatchState
+from tests.auth_helpers import login
+from tests.matching_web.conftest import commit
 
 S = MatchState
 TODAY = dt.date.today()
@@ -116,8 +118,6 @@ def test_allowed_transitions_per_role_and_state(world, world_match, state, role)
 
 
 def test_detail_page_offers_only_the_allowed_buttons(client, world, world_match):
-    from tests.auth_helpers import login
-    from tests.matching_web.conftest import commit
 
     put(world_match, S.interested, source_said_yes=True)
     commit()

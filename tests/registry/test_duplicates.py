@@ -156,7 +156,6 @@ def test_create_organisation_shows_candidates_and_saves_after_confirm(client, wo
 
 
 def test_an_exact_copy_of_an_organisation_name_is_a_join_request_not_a_new_admin(client, world):
-    from ecosystem.auth.models import OrgMembership
 
     outsider = world.users["outsider"]
     login(client, outsider)

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import zipfile
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from ecosystem.core.audit import AuditEvent
 from ecosystem.core.messages import render
 from ecosystem.extensions import db
-from ecosystem.registry import listing_operations
+from ecosystem.registry import listing_operations, spreadsheets
 from ecosystem.registry import operations as registry_operations
 from ecosystem.registry.enums import Confidentiality, OrgKind
 from ecosystem.registry.import_models import ImportBatch, ImportState
@@ -246,9 +247,6 @@ def test_excel_import_of_organisations_with_vietnamese_headers(
 
 def _damaged_xlsx(sheet_xml: bytes) -> bytes:
     """A real workbook whose first sheet is replaced: the zip opens, the sheet does not."""
-    import zipfile
-
-    from openpyxl import Workbook
 
     workbook = Workbook()
     workbook.active.append(["title", "problem"])
@@ -301,7 +299,6 @@ def test_unreadable_files_are_refused_clearly(
 
 
 def test_reading_stops_at_the_row_limit(client, taxonomy, enterprise, monkeypatch):
-    from ecosystem.registry import spreadsheets
 
     monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
     read = []

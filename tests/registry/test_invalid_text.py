@@ -4,6 +4,7 @@ its field on a page, on its own row in an import; nothing is saved."""
 from __future__ import annotations
 
 import pytest
+from flask import session
 from werkzeug.datastructures import MultiDict
 
 from ecosystem.registry.forms import OrganisationForm
@@ -40,8 +41,6 @@ def test_every_form_refuses_invalid_text_first_in_the_users_language(app, db_ses
     """The API and the imports hand their values to the same forms as plain strings, where
     a surrogate does arrive as one."""
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        from flask import session
-
         session["lang"] = "en"
         form = OrganisationForm(
             formdata=MultiDict({"kind": "enterprise", "name_vi": bad, "province": "Thành phố Huế"}),

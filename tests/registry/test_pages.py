@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from ecosystem.registry import operations as ops
 from ecosystem.registry.attachments import add_attachment
 from tests.registry.conftest import ROLES
 
@@ -81,7 +82,6 @@ def test_english_pages_and_messages_speak_english(client, site, as_role, world):
 
 
 def test_province_names_follow_the_language(client, world):
-    from ecosystem.registry import operations as ops
 
     ops.update_organisation(world.owner, {"province": "Khác"}, None)
     vi = client.get(f"/organisations/{world.owner.id}").text

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
 from ecosystem.core.audit import AuditEvent
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
@@ -22,6 +23,7 @@ from ecosystem.registry.models import (
     Person,
     ResearchGroup,
 )
+from tests.auth_helpers import login
 from tests.registry.conftest import ROLES
 from tests.registry.support import result_links
 
@@ -393,7 +395,6 @@ def test_person_actions(client, world, as_role, make_person, action, role, statu
 
 
 def test_people_edit_their_own_profile(client, make_user, make_person):
-    from tests.auth_helpers import login
 
     user = make_user()
     person = make_person("Trần Thị Bình", account=user)
@@ -476,7 +477,6 @@ def test_group_actions(client, world, as_role, make_group, action, role, status)
 @pytest.fixture
 def lookalike(world, make_user, make_platform_user):
     """Users who look close to the owners but hold no right over their records."""
-    from ecosystem.auth.models import MembershipStatus, OrgMembership, OrgRole
 
     def _make(kind: str):
         if kind.startswith("platform_"):
@@ -514,7 +514,6 @@ def lookalike(world, make_user, make_platform_user):
 def test_inactive_memberships_and_other_platform_roles_grant_nothing(
     client, world, lookalike, make_listing, make_person, make_group, who
 ):
-    from tests.auth_helpers import login
 
     user = lookalike(who)
     draft = make_listing("result", world.owner, state="draft")

@@ -11,6 +11,7 @@ scipy), which the compiled ones equal to the bit (tests/matching/test_fast_paths
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import re
 import threading
@@ -437,7 +438,6 @@ def tokenize_batches(
         for a, b in bounds:
             yield tokenize(docs[a:b], title_weight, keyword_weight)
         return
-    import multiprocessing as mp
 
     global _FORK_DOCS
     _FORK_DOCS = (docs, title_weight, keyword_weight)
@@ -450,7 +450,6 @@ def tokenize_batches(
 
 def can_fork() -> bool:
     """Forking is safe here: POSIX, not inside a daemon (a Celery pool child), main thread."""
-    import multiprocessing as mp
 
     return (
         hasattr(os, "fork")
