@@ -335,14 +335,9 @@ def sign_in(base: str) -> str:
 # Load (run in a subprocess: locust patches the process with gevent) ----------------------
 
 
-def drive(spec: dict) -> dict:
-    import gevent
+def _visitor(spec: dict, rng: random.Random) -> type:
+    """The locust user class: the bare endpoint, or the platform's five pages."""
     from locust import FastHttpUser, constant, task
-    from locust.env import Environment
-
-    rng = random.Random(7)
-    timings: dict[str, list[float]] = {}
-    failures: dict[str, int] = {}
 
     def call(user, name: str, path: str, headers: dict | None = None) -> None:
         with user.client.get(
@@ -353,41 +348,52 @@ def drive(spec: dict) -> dict:
 
     if spec["mode"] == "bare":
 
-        class Visitor(FastHttpUser):
+        class Bare(FastHttpUser):
             wait_time = constant(spec["wait"])
 
             @task
             def ok(self):
                 call(self, "bare", "/")
 
-    else:
-        cookie = {"Cookie": f"hue_session={spec['cookie']}"}
-        ids = spec["detail_ids"]
+        return Bare
 
-        class Visitor(FastHttpUser):
-            wait_time = constant(spec["wait"])
+    cookie = {"Cookie": f"hue_session={spec['cookie']}"}
+    ids = spec["detail_ids"]
 
-            @task
-            def home(self):
-                call(self, "home", "/")
+    class Visitor(FastHttpUser):
+        wait_time = constant(spec["wait"])
 
-            @task
-            def listing(self):
-                call(self, "list", f"/results/?page={rng.choice([1, 1, 1, 2, 3])}")
+        @task
+        def home(self):
+            call(self, "home", "/")
 
-            @task
-            def search(self):
-                call(
-                    self, "search", "/search?" + urllib.parse.urlencode({"q": rng.choice(SEARCHES)})
-                )
+        @task
+        def listing(self):
+            call(self, "list", f"/results/?page={rng.choice([1, 1, 1, 2, 3])}")
 
-            @task
-            def detail(self):
-                call(self, "detail", f"/results/{rng.choice(ids)}")
+        @task
+        def search(self):
+            call(self, "search", "/search?" + urllib.parse.urlencode({"q": rng.choice(SEARCHES)}))
 
-            @task
-            def proposals(self):
-                call(self, "proposals", "/matches", cookie)
+        @task
+        def detail(self):
+            call(self, "detail", f"/results/{rng.choice(ids)}")
+
+        @task
+        def proposals(self):
+            call(self, "proposals", "/matches", cookie)
+
+    return Visitor
+
+
+def drive(spec: dict) -> dict:
+    import gevent
+    from locust.env import Environment
+
+    rng = random.Random(7)
+    timings: dict[str, list[float]] = {}
+    failures: dict[str, int] = {}
+    Visitor = _visitor(spec, rng)
 
     env = Environment(user_classes=[Visitor], host=spec["base"])
     recording = {"on": False}

@@ -42,17 +42,29 @@ def _form_data(spec: ListingSpec, form: Any) -> dict[str, Any]:
     return {k: v for k, v in form.data.items() if k not in {"csrf_token", "submit"}}
 
 
-def make_blueprint(spec: ListingSpec) -> Blueprint:
-    bp = Blueprint(spec.blueprint, __name__, url_prefix=spec.url_prefix)
+class _ListingPages:
+    """The pages of one kind of listing (results, needs, startups, investors)."""
 
-    def load(item_id: int) -> Any:
-        listing = db.session.get(spec.model, item_id)
+    def __init__(self, spec: ListingSpec) -> None:
+        self.spec = spec
+
+    def _load(self, item_id: int) -> Any:
+        listing = db.session.get(self.spec.model, item_id)
         if listing is None:
             abort(404)
         return listing
 
-    @bp.get("/")
-    def index():
+    def _to_detail(self, listing: Any):
+        return redirect(url_for(f"{self.spec.blueprint}.detail", item_id=listing.id))
+
+    def _form_page(self, form: Any, listing: Any):
+        page = render_template(
+            "registry/listing_form.html", spec=self.spec, form=form, listing=listing
+        )
+        return page, 422 if form.errors else 200
+
+    def index(self):
+        spec = self.spec
         return render_index(
             spec.label_plural,
             kinds=(spec.kind,),
@@ -60,9 +72,8 @@ def make_blueprint(spec: ListingSpec) -> Blueprint:
             new_label=spec.new_label,
         )
 
-    @bp.route("/new", methods=["GET", "POST"])
-    @login_required
-    def new():
+    def new(self):
+        spec = self.spec
         if not perms.can_create_listing(g.user):
             return needs_organisation(
                 _("Để đăng %(what)s, bạn cần thuộc một tổ chức.", what=spec.label.lower())
@@ -82,31 +93,27 @@ def make_blueprint(spec: ListingSpec) -> Blueprint:
                 _field_error(form, error)
             else:
                 flash(_("Đã lưu."), "success")
-                return redirect(url_for(f"{spec.blueprint}.detail", item_id=listing.id))
-        return render_template(
-            "registry/listing_form.html", spec=spec, form=form, listing=None
-        ), 422 if form.errors else 200
+                return self._to_detail(listing)
+        return self._form_page(form, None)
 
-    @bp.get("/<int:item_id>")
-    def detail(item_id: int):
-        listing = load(item_id)
+    def detail(self, item_id: int):
+        listing = self._load(item_id)
         require(perms.can_view_listing(g.user, listing))
         return render_template(
             "registry/listing_detail.html",
-            spec=spec,
+            spec=self.spec,
             listing=listing,
             can_edit=perms.can_edit_listing(g.user, listing),
             can_hide=perms.can_hide_listing(g.user, listing),
             can_view_details=perms.can_view_details(g.user, listing)
-            if spec.kind == "result"
+            if self.spec.kind == "result"
             else True,
             hide_form=HideForm(),
         )
 
-    @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
-    @login_required
-    def edit(item_id: int):
-        listing = load(item_id)
+    def edit(self, item_id: int):
+        spec = self.spec
+        listing = self._load(item_id)
         require(perms.can_edit_listing(g.user, listing))
         form = spec.form(obj=listing)
         _prepare_form(spec, form)
@@ -120,15 +127,11 @@ def make_blueprint(spec: ListingSpec) -> Blueprint:
                 _field_error(form, error)
             else:
                 flash(_("Đã lưu thay đổi."), "success")
-                return redirect(url_for(f"{spec.blueprint}.detail", item_id=listing.id))
-        return render_template(
-            "registry/listing_form.html", spec=spec, form=form, listing=listing
-        ), 422 if form.errors else 200
+                return self._to_detail(listing)
+        return self._form_page(form, listing)
 
-    @bp.post("/<int:item_id>/state")
-    @login_required
-    def change_state(item_id: int):
-        listing = load(item_id)
+    def change_state(self, item_id: int):
+        listing = self._load(item_id)
         require(perms.can_edit_listing(g.user, listing))
         action = request.form.get("action", "")
         if action not in ops.STATE_ACTIONS:
@@ -137,31 +140,49 @@ def make_blueprint(spec: ListingSpec) -> Blueprint:
             lambda: ops.change_listing_state(listing, action, g.user),
             _("Đã cập nhật trạng thái."),
         )
-        return redirect(url_for(f"{spec.blueprint}.detail", item_id=listing.id))
+        return self._to_detail(listing)
 
-    @bp.post("/<int:item_id>/hide")
-    @login_required
-    def hide(item_id: int):
-        listing = load(item_id)
+    def hide(self, item_id: int):
+        listing = self._load(item_id)
         require(perms.can_hide_listing(g.user, listing))
         form = HideForm()
         if not form.validate_on_submit():
             flash(_("Hãy nêu lý do ẩn hồ sơ."), "warning")
         else:
             _run(
-                lambda: ops.hide_listing(spec.kind, listing, form.reason.data, g.user),
+                lambda: ops.hide_listing(self.spec.kind, listing, form.reason.data, g.user),
                 _("Đã ẩn hồ sơ và báo cho chủ hồ sơ."),
             )
-        return redirect(url_for(f"{spec.blueprint}.detail", item_id=listing.id))
+        return self._to_detail(listing)
 
-    @bp.post("/<int:item_id>/unhide")
-    @login_required
-    def unhide(item_id: int):
-        listing = load(item_id)
+    def unhide(self, item_id: int):
+        listing = self._load(item_id)
         require(perms.can_hide_listing(g.user, listing))
-        _run(lambda: ops.unhide_listing(spec.kind, listing, g.user), _("Hồ sơ đã hiển thị lại."))
-        return redirect(url_for(f"{spec.blueprint}.detail", item_id=listing.id))
+        _run(
+            lambda: ops.unhide_listing(self.spec.kind, listing, g.user),
+            _("Hồ sơ đã hiển thị lại."),
+        )
+        return self._to_detail(listing)
 
+
+# (rule, page, methods, signed in only)
+_ROUTES = (
+    ("/", "index", ["GET"], False),
+    ("/new", "new", ["GET", "POST"], True),
+    ("/<int:item_id>", "detail", ["GET"], False),
+    ("/<int:item_id>/edit", "edit", ["GET", "POST"], True),
+    ("/<int:item_id>/state", "change_state", ["POST"], True),
+    ("/<int:item_id>/hide", "hide", ["POST"], True),
+    ("/<int:item_id>/unhide", "unhide", ["POST"], True),
+)
+
+
+def make_blueprint(spec: ListingSpec) -> Blueprint:
+    bp = Blueprint(spec.blueprint, __name__, url_prefix=spec.url_prefix)
+    pages = _ListingPages(spec)
+    for rule, name, methods, signed_in in _ROUTES:
+        view = getattr(pages, name)
+        bp.add_url_rule(rule, name, login_required(view) if signed_in else view, methods=methods)
     return bp
 
 

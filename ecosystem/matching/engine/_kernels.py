@@ -329,8 +329,10 @@ def fold_codepoints(cps, fold, fold_extra):  # pragma: no cover - compiled
     return out[:m]
 
 
+# One compiled pass over the whole corpus: split into helpers, its state would go through
+# calls in the innermost loop.
 @nb.njit(**_OPTIONS)
-def scan_tokens(cps, cls):  # pragma: no cover - compiled
+def scan_tokens(cps, cls):  # noqa: C901  # pragma: no cover - compiled
     """The tokens of a case-folded text, numbered by first occurrence.
 
     ``cls[c]`` is 1 for a code point of the token runs, 2 for one that is a token by itself
@@ -534,8 +536,9 @@ def _radix_sort(a, scratch, counts, passes):  # pragma: no cover - compiled
         a[:] = src
 
 
+# One compiled loop per batch, for the same reason as scan_tokens.
 @nb.njit(**_OPTIONS)
-def count_rows_dense(
+def count_rows_dense(  # noqa: C901
     tids,
     tok_folded,
     tok_accented,
