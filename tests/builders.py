@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from flask import current_app
 
 from ecosystem.auth.models import (
     MembershipStatus,
@@ -18,9 +23,11 @@ from ecosystem.auth.operations import email_key
 from ecosystem.auth.passwords import hash_password
 from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
+from ecosystem.registry import listing_operations as listing_ops
 from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.identifiers import organisation_name_key
 from ecosystem.registry.models import Organisation
+from ecosystem.registry.search_index import SearchEntry
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -102,3 +109,51 @@ def make_platform_user(db_session, make_user):
         return user
 
     return _make
+
+
+# Listings: each test folder gives its own default texts; building, bringing a listing into
+# a state and choosing the builder by kind are written once, here.
+
+
+def expire_listing(kind: str, listing: Any) -> None:
+    """As if the clock had moved past ``expires_at``: the record and its index row keep the
+    same date (no operation runs when a listing expires), and that date is now past."""
+    past = utcnow() - dt.timedelta(days=1)
+    listing.expires_at = past
+    db.session.flush()
+    db.session.execute(
+        sa.update(SearchEntry)
+        .where(SearchEntry.kind == kind, SearchEntry.object_id == listing.id)
+        .values(expires_at=past)
+    )
+
+
+def finish_listing(kind: str, listing: Any, state: str, user: Any) -> Any:
+    """Bring a listing created as draft or published into ``state``."""
+    if state == "archived":
+        listing_ops.archive_listing(kind, listing, user)
+    elif state == "hidden":
+        # Hiding e-mails the owners a link to the listing: it needs a request to build it.
+        with current_app.test_request_context():
+            listing_ops.hide_listing(kind, listing, "Nội dung trùng lặp", user)
+    elif state == "expired":
+        expire_listing(kind, listing)
+    return listing
+
+
+def listing_builder(kind: str, defaults: Callable[[], dict[str, Any]]) -> Callable[..., Any]:
+    """``make(org, state="published", user=None, **fields)`` for one kind of listing."""
+
+    def _make(org: Organisation, *, state: str = "published", user: Any = None, **data: Any):
+        values = {**defaults(), **data, "organisation_id": org.id}
+        listing = listing_ops.create_listing(
+            kind, values, user, publish=state in ("published", "archived", "hidden", "expired")
+        )
+        return finish_listing(kind, listing, state, user)
+
+    return _make
+
+
+def by_kind(**builders: Callable[..., Any]) -> Callable[..., Any]:
+    """``make(kind, org, **kwargs)`` over the builders of each kind."""
+    return lambda kind, org, **kwargs: builders[kind](org, **kwargs)

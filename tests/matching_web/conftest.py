@@ -15,18 +15,16 @@ from types import SimpleNamespace
 import flask_babel
 import pytest
 from babel import support
-from flask import current_app
 from sqlalchemy import select
 
-from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.matching import saved_index
 from ecosystem.matching.models import Match
-from ecosystem.registry import listing_operations as listing_ops
 from ecosystem.registry import operations as registry_ops
 from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.models import ResearchField
 from tests.auth.support import Mailbox
+from tests.builders import by_kind, listing_builder
 
 FIELDS = {
     "agriculture": ("Nông nghiệp", "Agriculture", None),
@@ -133,29 +131,6 @@ def mailbox(app):
     box.clear()
 
 
-def _finish(kind: str, listing, state: str, user):
-    if state == "archived":
-        listing_ops.archive_listing(kind, listing, user)
-    elif state == "hidden":
-        with current_app.test_request_context():
-            listing_ops.hide_listing(kind, listing, "Nội dung trùng lặp", user)
-    elif state == "expired":
-        listing.expires_at = utcnow() - dt.timedelta(days=1)
-        db.session.flush()
-    return listing
-
-
-def _builder(kind: str, defaults):
-    def _make(org, *, state: str = "published", user=None, **data):
-        values = {**defaults(), **data, "organisation_id": org.id}
-        listing = listing_ops.create_listing(
-            kind, values, user, publish=state in ("published", "archived", "hidden", "expired")
-        )
-        return _finish(kind, listing, state, user)
-
-    return _make
-
-
 @pytest.fixture
 def make_result(fields):
     def defaults():
@@ -171,7 +146,7 @@ def make_result(fields):
             "language": "vi",
         }
 
-    return _builder("result", defaults)
+    return listing_builder("result", defaults)
 
 
 @pytest.fixture
@@ -187,30 +162,26 @@ def make_need(fields):
             "deadline": dt.date.today() + dt.timedelta(days=90),
         }
 
-    return _builder("need", defaults)
+    return listing_builder("need", defaults)
 
 
 @pytest.fixture
 def make_startup(fields):
-    return _builder("startup", lambda: {**STARTUP, "name": f"{STARTUP['name']} {next(_counter)}"})
+    return listing_builder(
+        "startup", lambda: {**STARTUP, "name": f"{STARTUP['name']} {next(_counter)}"}
+    )
 
 
 @pytest.fixture
 def make_investor(fields):
-    return _builder(
+    return listing_builder(
         "investor", lambda: {**INVESTOR, "name": f"{INVESTOR['name']} {next(_counter)}"}
     )
 
 
 @pytest.fixture
 def make_listing(make_result, make_need, make_startup, make_investor):
-    builders = {
-        "result": make_result,
-        "need": make_need,
-        "startup": make_startup,
-        "investor": make_investor,
-    }
-    return lambda kind, org, **kwargs: builders[kind](org, **kwargs)
+    return by_kind(result=make_result, need=make_need, startup=make_startup, investor=make_investor)
 
 
 @pytest.fixture

@@ -10,18 +10,14 @@ import itertools
 from types import SimpleNamespace
 
 import pytest
-import sqlalchemy as sa
-from flask import current_app
 
-from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
-from ecosystem.registry import listing_operations as listing_ops
 from ecosystem.registry import operations as ops
 from ecosystem.registry import permissions as perms
 from ecosystem.registry.enums import OrgKind
 from ecosystem.registry.models import ResearchField
-from ecosystem.registry.search_index import SearchEntry
 from tests.auth_helpers import login
+from tests.builders import by_kind, listing_builder
 
 FIELDS = {
     "agriculture": ("Nông nghiệp", "Agriculture", None),
@@ -59,43 +55,6 @@ def _isolated_details_rules(monkeypatch):
     monkeypatch.setattr(perms, "_details_rules", [])
 
 
-def expire(kind: str, listing) -> None:
-    """As if the clock had moved past ``expires_at``: the record and its index row keep the
-    same date (no operation runs when a listing expires), and that date is now past."""
-    past = utcnow() - dt.timedelta(days=1)
-    listing.expires_at = past
-    db.session.flush()
-    db.session.execute(
-        sa.update(SearchEntry)
-        .where(SearchEntry.kind == kind, SearchEntry.object_id == listing.id)
-        .values(expires_at=past)
-    )
-
-
-def _finish(kind: str, listing, state: str, user):
-    """Bring a listing created as draft or published into ``state``."""
-    if state == "archived":
-        listing_ops.archive_listing(kind, listing, user)
-    elif state == "hidden":
-        # Hiding e-mails the owners a link to the listing: it needs a request to build it.
-        with current_app.test_request_context():
-            listing_ops.hide_listing(kind, listing, "Nội dung trùng lặp", user)
-    elif state == "expired":
-        expire(kind, listing)
-    return listing
-
-
-def _listing_builder(kind: str, defaults):
-    def _make(org, *, state: str = "published", user=None, **data):
-        values = {**defaults(), **data, "organisation_id": org.id}
-        listing = listing_ops.create_listing(
-            kind, values, user, publish=state in ("published", "archived", "hidden", "expired")
-        )
-        return _finish(kind, listing, state, user)
-
-    return _make
-
-
 @pytest.fixture
 def make_result(fields):
     def defaults():
@@ -113,7 +72,7 @@ def make_result(fields):
             "language": "vi",
         }
 
-    return _listing_builder("result", defaults)
+    return listing_builder("result", defaults)
 
 
 @pytest.fixture
@@ -131,7 +90,7 @@ def make_need(fields):
             "deadline": dt.date.today() + dt.timedelta(days=90),
         }
 
-    return _listing_builder("need", defaults)
+    return listing_builder("need", defaults)
 
 
 @pytest.fixture
@@ -146,7 +105,7 @@ def make_startup(fields):
             "sector_codes": ["aquaculture"],
         }
 
-    return _listing_builder("startup", defaults)
+    return listing_builder("startup", defaults)
 
 
 @pytest.fixture
@@ -162,22 +121,12 @@ def make_investor(fields):
             "sector_codes": ["aquaculture"],
         }
 
-    return _listing_builder("investor", defaults)
+    return listing_builder("investor", defaults)
 
 
 @pytest.fixture
 def make_listing(make_result, make_need, make_startup, make_investor):
-    builders = {
-        "result": make_result,
-        "need": make_need,
-        "startup": make_startup,
-        "investor": make_investor,
-    }
-
-    def _make(kind: str, org, **kwargs):
-        return builders[kind](org, **kwargs)
-
-    return _make
+    return by_kind(result=make_result, need=make_need, startup=make_startup, investor=make_investor)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from ecosystem.extensions import db
 from ecosystem.registry.enums import ListingState
 from ecosystem.registry.models import LISTING_MODELS
 from tests.auth_helpers import login, logout
-from tests.registry.conftest import expire
+from tests.builders import expire_listing
 from tests.registry.support import (
     audit_count,
     audit_rows,
@@ -109,7 +109,7 @@ def test_expired_listing_leaves_public_channels_until_renewed(
 ):
     listing = make_listing(kind, world.owner)
     assert public_channels(client, kind, listing) == EVERYWHERE  # anonymous
-    expire(kind, listing)
+    expire_listing(kind, listing)
 
     login(client, world.users["outsider"])
     assert public_channels(client, kind, listing) == NOWHERE
