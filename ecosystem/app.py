@@ -37,6 +37,7 @@ from ecosystem.core.errors import register_error_handlers
 from ecosystem.core.json_provider import SafeJSONProvider
 from ecosystem.core.logging import configure_logging
 from ecosystem.core.messages import render as render_message
+from ecosystem.core.models import MAX_ID
 from ecosystem.core.security import register_security_headers
 from ecosystem.core.transitions import allowed_transitions
 from ecosystem.core.uow import init_unit_of_work
@@ -80,7 +81,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class BoundedIntConverter(IntegerConverter):
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -13,6 +13,7 @@ from ecosystem.api.openapi import (
     output_schema,
     page_schema,
 )
+from ecosystem.core.models import MAX_ID
 
 PAGING = [p for p in LIST_PARAMETERS if p["name"] in ("page", "per_page")]
 TOKEN = [{"bearerAuth": []}]
@@ -66,7 +67,7 @@ def fund_paths() -> dict[str, Any]:
     call = {
         "name": "call",
         "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
         "description": "Only applications to this call",
     }
     return {

@@ -16,9 +16,9 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 
 from ecosystem.api.fund_schemas import CALL_STATES, serialize_fund
-from ecosystem.api.resources import MAX_ID
 from ecosystem.api.views import bp, error
 from ecosystem.core.errors import UserError
+from ecosystem.core.models import MAX_ID
 from ecosystem.core.pagination import int_arg, paginate
 from ecosystem.core.uow import atomic
 from ecosystem.extensions import db, limiter

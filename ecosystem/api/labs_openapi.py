@@ -13,6 +13,7 @@ from ecosystem.api.openapi import (
     output_schema,
     page_schema,
 )
+from ecosystem.core.models import MAX_ID
 
 PAGING = [p for p in LIST_PARAMETERS if p["name"] in ("page", "per_page")]
 TOKEN = [{"bearerAuth": []}]
@@ -32,7 +33,7 @@ def labs_schemas() -> dict[str, Any]:
         "type": "object",
         "required": ["equipment_id", "starts_at", "ends_at"],
         "properties": {
-            "equipment_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+            "equipment_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "starts_at": {"type": "string", "format": "date-time", "description": TIME},
             "ends_at": {"type": "string", "format": "date-time", "description": TIME},
             "samples": {"type": "integer", "minimum": 0, "maximum": 100000},
@@ -40,19 +41,19 @@ def labs_schemas() -> dict[str, Any]:
             "award_id": {
                 "type": "integer",
                 "minimum": 1,
-                "maximum": 2**31 - 1,
+                "maximum": MAX_ID,
                 "description": "A fund award of the paying organisation's project it serves",
             },
             "result_id": {
                 "type": "integer",
                 "minimum": 1,
-                "maximum": 2**31 - 1,
+                "maximum": MAX_ID,
                 "description": "A research result of the paying organisation it serves",
             },
             "organisation_id": {
                 "type": "integer",
                 "minimum": 1,
-                "maximum": 2**31 - 1,
+                "maximum": MAX_ID,
                 "description": "The paying organisation (one of yours; default: your first)",
             },
         },
@@ -122,7 +123,7 @@ def labs_paths() -> dict[str, Any]:
     lab = {
         "name": "lab",
         "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
         "description": "Only this lab's equipment",
     }
     return {

@@ -16,11 +16,11 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 
 from ecosystem.api.labs_schemas import serialize_labs
-from ecosystem.api.resources import MAX_ID
 from ecosystem.api.views import bp, error
 from ecosystem.core.db import serialise_writes
 from ecosystem.core.errors import UserError
 from ecosystem.core.formatting import LOCAL_TZ
+from ecosystem.core.models import MAX_ID
 from ecosystem.core.pagination import int_arg, paginate
 from ecosystem.core.text import has_invalid_characters
 from ecosystem.core.uow import atomic

@@ -6,6 +6,8 @@ from functools import cache
 from typing import Any
 
 from ecosystem.api.schemas import COLLECTIONS, LISTING_KINDS, RESOURCES, Field
+from ecosystem.core.models import MAX_ID
+from ecosystem.registry.enums import TRL_MAX, TRL_MIN
 
 TITLES = {
     "organisation": "Organisation",
@@ -150,7 +152,7 @@ LIST_PARAMETERS = [
     {
         "name": "trl",
         "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 9},
+        "schema": {"type": "integer", "minimum": TRL_MIN, "maximum": TRL_MAX},
         "description": "Minimum TRL",
     },
     {"name": "province", "in": "query", "schema": {"type": "string"}},
@@ -166,7 +168,7 @@ ID_PARAMETER = {
     "name": "item_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ecosystem.core.models import MAX_ID
 from ecosystem.extensions import db
 from ecosystem.registry import forms
 from ecosystem.registry import listing_operations as listing_ops
@@ -31,7 +32,6 @@ FORMS: dict[str, type] = {
     "startup": forms.StartupForm,
     "investor": forms.InvestorForm,
 }
-MAX_ID = 2**31 - 1
 
 
 def load(kind: str, item_id: int) -> Any:

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecosystem.registry import permissions as perms
-from ecosystem.registry.enums import Confidentiality, IPStatus, ListingState, OrgKind, StartupStage
+from ecosystem.registry.enums import (
+    TRL_MAX,
+    TRL_MIN,
+    Confidentiality,
+    IPStatus,
+    ListingState,
+    OrgKind,
+    StartupStage,
+)
 from ecosystem.registry.forms import PROVINCES
 
 
@@ -160,7 +168,7 @@ RESOURCES: dict[str, tuple[Field, ...]] = {
         ),
         Field("field_code", "string", required=True, max_length=64),
         Field("keywords", "array", max_length=80),
-        Field("trl", "integer", required=True, minimum=1, maximum=9),
+        Field("trl", "integer", required=True, minimum=TRL_MIN, maximum=TRL_MAX),
         Field("ip_status", "string", enum=_values(IPStatus)),
         Field("confidentiality", "string", enum=_values(Confidentiality)),
         *LISTING_META,
@@ -172,7 +180,7 @@ RESOURCES: dict[str, tuple[Field, ...]] = {
         Field("problem", "string", required=True, max_length=5000),
         Field("expected_outcome", "string", max_length=3000),
         Field("field_code", "string", required=True, max_length=64),
-        Field("trl_wanted", "integer", required=True, minimum=1, maximum=9),
+        Field("trl_wanted", "integer", required=True, minimum=TRL_MIN, maximum=TRL_MAX),
         Field("budget_min", **MONEY),
         Field("budget_max", **MONEY),
         Field("deadline", "date", nullable=True),

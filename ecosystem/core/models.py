@@ -14,6 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
+# Ids are 32-bit integers on SQLite and PostgreSQL alike: a larger one in a URL, a query or
+# a JSON body names nothing (and must not reach the database driver).
+MAX_ID = 2**31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -9,13 +9,14 @@ from typing import Any
 from flask import request
 from sqlalchemy import Select, func, select
 
+from ecosystem.core.models import MAX_ID
 from ecosystem.extensions import db
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 
 
-MAX_INT = 2**31 - 1  # ids and counts beyond a 32-bit integer cannot exist
+MAX_INT = MAX_ID  # counts beyond a 32-bit integer cannot exist either
 
 
 def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int = MAX_INT) -> int:

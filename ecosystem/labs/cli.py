@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from ecosystem.core.models import MAX_ID
 from ecosystem.core.operator import operator_locale, operator_transaction
 from ecosystem.extensions import db
 from ecosystem.labs import reports
@@ -36,7 +37,7 @@ def release_command() -> None:
 def report_command(lab_id: int, quarter: str, path: str) -> None:
     """Write a lab's quarterly usage-efficiency report (.xlsx)."""
 
-    lab = db.session.get(Lab, lab_id) if 0 < lab_id < 2**31 else None
+    lab = db.session.get(Lab, lab_id) if 0 < lab_id <= MAX_ID else None
     if lab is None:
         raise click.ClickException(f"no lab {lab_id}")
     with operator_locale():

@@ -76,6 +76,16 @@ LABELS: dict[enum.Enum, object] = {
 }
 
 # The EU definitions of technology readiness levels, shown next to the TRL field.
+# Technology readiness levels: one range, one message, wherever a level is entered.
+TRL_LEVELS = range(1, 10)
+TRL_MIN, TRL_MAX = TRL_LEVELS[0], TRL_LEVELS[-1]
+TRL_RANGE_MESSAGE = _l("TRL phải từ 1 đến 9.")
+
+
+def is_trl(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value in TRL_LEVELS
+
+
 TRL_DEFINITIONS: dict[int, object] = {
     1: _l("TRL 1 – Nguyên lý cơ bản đã được quan sát"),
     2: _l("TRL 2 – Khái niệm công nghệ đã được hình thành"),

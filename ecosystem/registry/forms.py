@@ -25,11 +25,13 @@ from ecosystem.extensions import db
 from ecosystem.registry.enums import (
     PROVINCES,
     TRL_DEFINITIONS,
+    TRL_RANGE_MESSAGE,
     Confidentiality,
     IPStatus,
     OrgKind,
     StartupStage,
     choices,
+    is_trl,
     province_label,
 )
 from ecosystem.registry.identifiers import normalize_orcid, normalize_ror, normalize_tax_code
@@ -202,8 +204,12 @@ class ResultForm(ListingForm):
         self.confidentiality.choices = choices(Confidentiality)
 
     def validate_trl(self, field: SelectField) -> None:
-        if field.data not in range(1, 10):
-            raise ValidationError(_l("TRL phải từ 1 đến 9."))
+        _check_trl(field)
+
+
+def _check_trl(field: SelectField) -> None:
+    if not is_trl(field.data):
+        raise ValidationError(TRL_RANGE_MESSAGE)
 
 
 class NeedForm(ListingForm):
@@ -232,8 +238,7 @@ class NeedForm(ListingForm):
         self.trl_wanted.choices = trl_choices()
 
     def validate_trl_wanted(self, field: SelectField) -> None:
-        if field.data not in range(1, 10):
-            raise ValidationError(_l("TRL phải từ 1 đến 9."))
+        _check_trl(field)
 
     def validate_budget_max(self, field: VNDField) -> None:
         if (

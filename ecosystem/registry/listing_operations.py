@@ -24,7 +24,14 @@ from ecosystem.core.models import form_value, utcnow
 from ecosystem.core.transitions import Transition, Workflow
 from ecosystem.extensions import db
 from ecosystem.registry import permissions as perms
-from ecosystem.registry.enums import Confidentiality, IPStatus, ListingState, StartupStage
+from ecosystem.registry.enums import (
+    TRL_RANGE_MESSAGE,
+    Confidentiality,
+    IPStatus,
+    ListingState,
+    StartupStage,
+    is_trl,
+)
 from ecosystem.registry.listing_owners import (  # noqa: F401 (callers import them from here)
     listing_title,
     notify_owners,
@@ -137,10 +144,8 @@ def _check_rules(kind: str, listing: Any) -> None:
     trl = (
         getattr(listing, "trl", None) if kind == "result" else getattr(listing, "trl_wanted", None)
     )
-    if kind in ("result", "need") and (trl is None or not 1 <= trl <= 9):
-        raise UserError(
-            _("TRL phải từ 1 đến 9."), field="trl" if kind == "result" else "trl_wanted"
-        )
+    if kind in ("result", "need") and not is_trl(trl):
+        raise UserError(str(TRL_RANGE_MESSAGE), field="trl" if kind == "result" else "trl_wanted")
 
 
 def _announce(kind: str, listing: Any, substantial: bool) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ecosystem.core.pagination import int_arg
 from ecosystem.extensions import db
+from ecosystem.registry.enums import TRL_MAX
 from ecosystem.registry.forms import PROVINCES, field_choices
 from ecosystem.registry.imports import COLUMNS
 from ecosystem.registry.models import Organisation
@@ -20,7 +21,7 @@ from ecosystem.registry.search_index import KINDS
 def query_from_args(kinds: tuple[str, ...] = (), per_page: int = 20) -> SearchQuery:
     """A search query read from the query string; unknown or malformed values are ignored."""
     requested = tuple(k for k in request.args.getlist("kind") if k in KINDS)
-    trl = int_arg("trl", 0, minimum=0, maximum=9)
+    trl = int_arg("trl", 0, minimum=0, maximum=TRL_MAX)
     return SearchQuery(
         text=request.args.get("q", "")[:200],
         kinds=kinds or requested,

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ecosystem.core.errors import UserError
+from ecosystem.core.models import MAX_ID
 from ecosystem.core.permissions import login_required, require
 from ecosystem.core.uow import atomic
 from ecosystem.extensions import db
@@ -20,9 +21,6 @@ from ecosystem.registry.models import LISTING_MODELS, Organisation, Person, Rese
 from ecosystem.registry.queries import organisation_choices, render_index
 
 bp = Blueprint("registry", __name__)
-
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers, as in the routes
 
 
 def _get(model: type, item_id: int) -> Any:
