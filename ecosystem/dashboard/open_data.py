@@ -25,7 +25,6 @@ from ecosystem.dashboard.shares import today
 from ecosystem.extensions import db
 from ecosystem.labs.models import UserKind
 from ecosystem.labs.queries import published_equipment
-from ecosystem.registry.enums import ListingState
 from ecosystem.registry.models import Organisation, ResearchResult, Startup, TechnologyNeed
 from ecosystem.workflow.models import Award, CallState, FundApplication, FundCall
 
@@ -67,13 +66,7 @@ def _iso(value: Any) -> Any:
 
 
 def _public(model: Any) -> list[Any]:
-    now = utcnow()
-    return [
-        model.state == ListingState.published,
-        model.hidden_at.is_(None),
-        model.published_at.is_not(None),
-        model.expires_at.is_(None) | (model.expires_at > now),
-    ]
+    return [model.is_public, model.published_at.is_not(None)]
 
 
 def _records(prefix: str, columns: list[str], rows: Any) -> Rows:

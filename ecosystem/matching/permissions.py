@@ -8,11 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from ecosystem.auth.models import PlatformRole
-from ecosystem.core.models import utcnow
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match, MatchState, Side
 from ecosystem.matching.proposal_records import record
-from ecosystem.registry.enums import ListingState
 from ecosystem.registry.models import LISTING_MODELS
 from ecosystem.registry.permissions import can_view_listing
 
@@ -80,17 +78,10 @@ def visible_matches(user: Any) -> Any:
 
 
 def _side_visible(kind_column: Any, id_column: Any, orgs: list[int]) -> Any:
-
-    now = utcnow()
     conditions = []
     for kind, model in LISTING_MODELS.items():
-        public = (
-            (model.state == ListingState.published)
-            & model.hidden_at.is_(None)
-            & (model.expires_at.is_(None) | (model.expires_at > now))
-        )
         visible = select(model.id).where(
-            model.id == id_column, public | model.organisation_id.in_(orgs)
+            model.id == id_column, model.is_public | model.organisation_id.in_(orgs)
         )
         conditions.append((kind_column != kind) | visible.exists())
     return sa.and_(*conditions)

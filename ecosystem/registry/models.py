@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ecosystem.core.models import Base, TimestampMixin, enum_column, utcnow
@@ -170,12 +171,22 @@ class ListingMixin(TimestampMixin):
     hidden_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    @property
+    # The one rule of "anybody may see it", in Python on a record and in SQL in a query.
+    @hybrid_property
     def is_public(self) -> bool:
         return (
             self.state is ListingState.published
             and self.hidden_at is None
             and (self.expires_at is None or self.expires_at > utcnow())
+        )
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            cls.state == ListingState.published,
+            cls.hidden_at.is_(None),
+            sa.or_(cls.expires_at.is_(None), cls.expires_at > utcnow()),
         )
 
     @property
