@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from ecosystem.api.schemas import COLLECTIONS, LISTING_KINDS, RESOURCES, Field
+from ecosystem.api.schemas import COLLECTIONS, RESOURCES, Field
 from ecosystem.core.models import MAX_ID
-from ecosystem.registry.enums import TRL_MAX, TRL_MIN
+from ecosystem.registry.enums import LISTING_KINDS, TRL_MAX, TRL_MIN
 
 TITLES = {
     "organisation": "Organisation",

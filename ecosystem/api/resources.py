@@ -15,22 +15,23 @@ from ecosystem.registry import forms
 from ecosystem.registry import listing_operations as listing_ops
 from ecosystem.registry import operations as ops
 from ecosystem.registry import permissions as perms
+from ecosystem.registry.enums import RecordKind
 from ecosystem.registry.models import LISTING_MODELS, Organisation, Person, ResearchGroup
 
 MODELS: dict[str, type] = {
-    "organisation": Organisation,
-    "person": Person,
-    "group": ResearchGroup,
+    RecordKind.organisation: Organisation,
+    RecordKind.person: Person,
+    RecordKind.group: ResearchGroup,
     **LISTING_MODELS,
 }
 FORMS: dict[str, type] = {
-    "organisation": forms.OrganisationForm,
-    "person": forms.PersonForm,
-    "group": forms.GroupForm,
-    "result": forms.ResultForm,
-    "need": forms.NeedForm,
-    "startup": forms.StartupForm,
-    "investor": forms.InvestorForm,
+    RecordKind.organisation: forms.OrganisationForm,
+    RecordKind.person: forms.PersonForm,
+    RecordKind.group: forms.GroupForm,
+    RecordKind.result: forms.ResultForm,
+    RecordKind.need: forms.NeedForm,
+    RecordKind.startup: forms.StartupForm,
+    RecordKind.investor: forms.InvestorForm,
 }
 
 
@@ -49,18 +50,18 @@ def can_view(user: Any, kind: str, obj: Any) -> bool:
 
 
 def can_create(user: Any, kind: str, organisation: Any) -> bool:
-    if kind == "organisation":
+    if kind == RecordKind.organisation:
         return perms.can_create_organisation(user)
-    if kind == "person":
+    if kind == RecordKind.person:
         return perms.can_create_person(user, organisation)
     return organisation is not None and perms.can_create_group(user, organisation)
 
 
 def can_edit(user: Any, kind: str, obj: Any) -> bool:
     checks = {
-        "organisation": perms.can_edit_organisation,
-        "person": perms.can_edit_person,
-        "group": perms.can_edit_group,
+        RecordKind.organisation: perms.can_edit_organisation,
+        RecordKind.person: perms.can_edit_person,
+        RecordKind.group: perms.can_edit_group,
     }
     return checks.get(kind, perms.can_edit_listing)(user, obj)
 
@@ -83,21 +84,21 @@ def make_form(kind: str, formdata: Any, organisation_id: int | None) -> Any:
 
 
 def create(kind: str, data: dict[str, Any], user: Any, publish: bool) -> Any:
-    if kind == "organisation":
+    if kind == RecordKind.organisation:
         return ops.create_organisation(data, user)
-    if kind == "person":
+    if kind == RecordKind.person:
         return ops.create_person(data, user)
-    if kind == "group":
+    if kind == RecordKind.group:
         return ops.save_group(None, data, user)
     return listing_ops.create_listing(kind, data, user, publish=publish)
 
 
 def update(kind: str, obj: Any, data: dict[str, Any], user: Any) -> None:
-    if kind == "organisation":
+    if kind == RecordKind.organisation:
         ops.update_organisation(obj, data, user)
-    elif kind == "person":
+    elif kind == RecordKind.person:
         ops.update_person(obj, data, user)
-    elif kind == "group":
+    elif kind == RecordKind.group:
         ops.save_group(obj, data, user)
     else:
         listing_ops.update_listing(kind, obj, data, user)

@@ -15,6 +15,7 @@ from ecosystem.registry.enums import (
     IPStatus,
     ListingState,
     OrgKind,
+    RecordKind,
     StartupStage,
 )
 from ecosystem.registry.forms import PROVINCES
@@ -69,7 +70,7 @@ def _contact(attribute: str) -> Callable[[Any, Any], Any]:
 
 
 RESOURCES: dict[str, tuple[Field, ...]] = {
-    "organisation": (
+    RecordKind.organisation: (
         ID,
         Field("kind", "string", required=True, enum=_values(OrgKind)),
         Field("name_vi", "string", required=True, max_length=300),
@@ -90,7 +91,7 @@ RESOURCES: dict[str, tuple[Field, ...]] = {
         CREATED,
         UPDATED,
     ),
-    "person": (
+    RecordKind.person: (
         ID,
         Field(
             "honorific",
@@ -134,7 +135,7 @@ RESOURCES: dict[str, tuple[Field, ...]] = {
         CREATED,
         UPDATED,
     ),
-    "group": (
+    RecordKind.group: (
         ID,
         OWNER,
         Field("name_vi", "string", required=True, max_length=300),
@@ -152,7 +153,7 @@ RESOURCES: dict[str, tuple[Field, ...]] = {
         CREATED,
         UPDATED,
     ),
-    "result": (
+    RecordKind.result: (
         ID,
         OWNER,
         Field("group_id", "integer", nullable=True, minimum=0),
@@ -173,7 +174,7 @@ RESOURCES: dict[str, tuple[Field, ...]] = {
         Field("confidentiality", "string", enum=_values(Confidentiality)),
         *LISTING_META,
     ),
-    "need": (
+    RecordKind.need: (
         ID,
         OWNER,
         Field("title", "string", required=True, max_length=300),
@@ -186,7 +187,7 @@ RESOURCES: dict[str, tuple[Field, ...]] = {
         Field("deadline", "date", nullable=True),
         *LISTING_META,
     ),
-    "startup": (
+    RecordKind.startup: (
         ID,
         OWNER,
         Field("name", "string", required=True, max_length=200),
@@ -196,7 +197,7 @@ RESOURCES: dict[str, tuple[Field, ...]] = {
         Field("pitch", "string", required=True, max_length=5000),
         *LISTING_META,
     ),
-    "investor": (
+    RecordKind.investor: (
         ID,
         OWNER,
         Field("name", "string", required=True, max_length=200),
@@ -209,15 +210,14 @@ RESOURCES: dict[str, tuple[Field, ...]] = {
     ),
 }
 COLLECTIONS = {
-    "organisations": "organisation",
-    "people": "person",
-    "groups": "group",
-    "results": "result",
-    "needs": "need",
-    "startups": "startup",
-    "investors": "investor",
+    "organisations": RecordKind.organisation,
+    "people": RecordKind.person,
+    "groups": RecordKind.group,
+    "results": RecordKind.result,
+    "needs": RecordKind.need,
+    "startups": RecordKind.startup,
+    "investors": RecordKind.investor,
 }
-LISTING_KINDS = ("result", "need", "startup", "investor")
 
 
 def _plain(value: Any) -> Any:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ecosystem.api import resources
 from ecosystem.api.docs_labels import operation_label
 from ecosystem.api.openapi import openapi_document
-from ecosystem.api.schemas import COLLECTIONS, LISTING_KINDS, RESOURCES, serialize
+from ecosystem.api.schemas import COLLECTIONS, RESOURCES, serialize
 from ecosystem.api.tokens import authenticate
 from ecosystem.api.validation import check_types, to_formdata
 from ecosystem.core.errors import UserError
@@ -24,6 +24,7 @@ from ecosystem.core.uow import atomic
 from ecosystem.extensions import csrf, db, limiter
 from ecosystem.registry import listing_operations as listing_ops
 from ecosystem.registry.duplicates import organisation_candidates, person_candidates
+from ecosystem.registry.enums import LISTING_KINDS
 from ecosystem.registry.models import ResearchField
 from ecosystem.registry.queries import query_from_args
 from ecosystem.registry.search import search

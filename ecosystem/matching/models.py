@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ecosystem.core.models import Base, TimestampMixin, enum_column
+from ecosystem.registry.enums import RecordKind
 
 
 class MatchState(enum.StrEnum):
@@ -35,7 +36,11 @@ class ContractType(enum.StrEnum):
 
 
 # The pairs the platform proposes: (source kind, target kind).
-PAIRS = (("need", "result"), ("group", "need"), ("startup", "investor"))
+PAIRS = (
+    (RecordKind.need, RecordKind.result),
+    (RecordKind.group, RecordKind.need),
+    (RecordKind.startup, RecordKind.investor),
+)
 
 
 class Match(TimestampMixin, Base):

@@ -11,6 +11,7 @@ from ecosystem.auth.models import PlatformRole
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match, MatchState, Side
 from ecosystem.matching.proposal_records import record
+from ecosystem.registry.enums import RecordKind
 from ecosystem.registry.models import LISTING_MODELS
 from ecosystem.registry.permissions import can_view_listing
 
@@ -56,7 +57,7 @@ def _records_visible(user: Any, match: Match) -> bool:
         (match.source_kind, match.source_id),
         (match.target_kind, match.target_id),
     ):
-        if kind == "group":
+        if kind == RecordKind.group:
             continue  # research groups are public pages
         if not can_view_listing(user, record(kind, object_id)):
             return False
@@ -129,12 +130,12 @@ def _result_introduced(user: Any, result: Any) -> bool:
     if not orgs:
         return False
     as_target = (
-        (Match.target_kind == "result")
+        (Match.target_kind == RecordKind.result)
         & (Match.target_id == result.id)
         & Match.source_org_id.in_(orgs)
     )
     group_pair = (
-        (Match.source_kind == "group")
+        (Match.source_kind == RecordKind.group)
         & (Match.source_id == result.group_id)
         & Match.target_org_id.in_(orgs)
         if result.group_id

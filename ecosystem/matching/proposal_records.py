@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from ecosystem.extensions import db
 from ecosystem.matching.models import Match
+from ecosystem.registry.enums import RecordKind
 from ecosystem.registry.models import LISTING_MODELS, Organisation, ResearchGroup
 
 
 def _model(kind: str) -> Any:
-    return ResearchGroup if kind == "group" else LISTING_MODELS[kind]
+    return ResearchGroup if kind == RecordKind.group else LISTING_MODELS[kind]
 
 
 def record(kind: str, object_id: int) -> Any:

@@ -27,6 +27,7 @@ from ecosystem.matching.registry_documents import (
     skipped_on_failure,
 )
 from ecosystem.matching.term_operations import platform_dictionary
+from ecosystem.registry.enums import RecordKind
 from ecosystem.registry.listing_operations import SUBSTANTIAL_SIMILARITY
 from ecosystem.registry.models import LISTING_MODELS, ResearchGroup
 
@@ -35,18 +36,26 @@ TOP_K = 10
 # (measured on the demo data: intended pairs score 0.08–0.6, unrelated ones below 0.05).
 MIN_SCORE = 0.05
 MAX_TERMS = 8
-TARGET_OF = {"need": "result", "group": "need", "startup": "investor"}
-SOURCES_OF = {"result": ("need",), "need": ("group",), "investor": ("startup",)}
+TARGET_OF = {
+    RecordKind.need: RecordKind.result,
+    RecordKind.group: RecordKind.need,
+    RecordKind.startup: RecordKind.investor,
+}
+SOURCES_OF = {
+    RecordKind.result: (RecordKind.need,),
+    RecordKind.need: (RecordKind.group,),
+    RecordKind.investor: (RecordKind.startup,),
+}
 
 
 def _source_query(kind: str, obj: Any) -> Any:
-    if kind == "group":
+    if kind == RecordKind.group:
         return group_profile(obj)
     return document_for(kind, obj)
 
 
 def _load(kind: str, object_id: int) -> Any:
-    model = ResearchGroup if kind == "group" else LISTING_MODELS[kind]
+    model = ResearchGroup if kind == RecordKind.group else LISTING_MODELS[kind]
     return db.session.get(model, object_id)
 
 
@@ -149,8 +158,10 @@ def sources_affected(index: MatchIndex, kind: str, object_id: int) -> set[tuple[
             select(Match).where(Match.target_kind == kind, Match.target_id == object_id)
         ):
             affected.add((match.source_kind, match.source_id))
-        if source_kind == "group":
-            affected.update(("group", g.id) for g in db.session.scalars(select(ResearchGroup)))
+        if source_kind == RecordKind.group:
+            affected.update(
+                (RecordKind.group, g.id) for g in db.session.scalars(select(ResearchGroup))
+            )
             continue
         if doc_id(kind, object_id) in index:
             # Pure text similarity is symmetric: the sources this record resembles most are
@@ -159,10 +170,10 @@ def sources_affected(index: MatchIndex, kind: str, object_id: int) -> set[tuple[
                 doc_id(kind, object_id), top_k=3 * TOP_K, kinds=[source_kind], use_facets=False
             ):
                 affected.add(parse_doc_id(hit.doc_id))
-    if kind == "result":
-        result = _load("result", object_id)
+    if kind == RecordKind.result:
+        result = _load(RecordKind.result, object_id)
         if result is not None and result.group_id:
-            affected.add(("group", result.group_id))
+            affected.add((RecordKind.group, result.group_id))
     return affected
 
 
@@ -178,9 +189,9 @@ def recompute_sources(index: MatchIndex, sources: Iterable[tuple[str, int]]) -> 
 
 def recompute_all(index: MatchIndex, progress: Any = None) -> int:
     sources: list[tuple[str, Any]] = []
-    for kind in ("need", "startup"):
+    for kind in (RecordKind.need, RecordKind.startup):
         sources.extend((kind, obj) for obj in db.session.scalars(select(LISTING_MODELS[kind])))
-    sources.extend(("group", g) for g in groups_with_profiles())
+    sources.extend((RecordKind.group, g) for g in groups_with_profiles())
     total = 0
     for done, (kind, obj) in enumerate(sources, start=1):
         with skipped_on_failure(kind, obj.id, "proposals"):

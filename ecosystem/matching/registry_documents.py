@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from ecosystem.core.text import has_invalid_characters
 from ecosystem.extensions import db
 from ecosystem.matching.engine import Document, field_roots
-from ecosystem.registry.enums import Confidentiality
+from ecosystem.registry.enums import Confidentiality, RecordKind
 from ecosystem.registry.models import (
     LISTING_MODELS,
     Person,
@@ -27,7 +27,7 @@ from ecosystem.registry.models import (
 )
 
 log = logging.getLogger(__name__)
-INDEXED_KINDS = ("result", "need", "startup", "investor")
+INDEXED_KINDS = (RecordKind.result, RecordKind.need, RecordKind.startup, RecordKind.investor)
 
 
 def doc_id(kind: str, object_id: int) -> str:
@@ -62,8 +62,8 @@ def _province(listing: Any) -> str:
 def result_document(result: ResearchResult) -> Document:
     public_details = result.details if result.confidentiality is Confidentiality.public else ""
     return Document(
-        id=doc_id("result", result.id),
-        kind="result",
+        id=doc_id(RecordKind.result, result.id),
+        kind=RecordKind.result,
         title=result.title,
         text=f"{result.summary}\n{public_details}".strip(),
         keywords=tuple(result.keywords or ()),
@@ -73,8 +73,8 @@ def result_document(result: ResearchResult) -> Document:
 
 def need_document(need: Any) -> Document:
     return Document(
-        id=doc_id("need", need.id),
-        kind="need",
+        id=doc_id(RecordKind.need, need.id),
+        kind=RecordKind.need,
         title=need.title,
         text=f"{need.problem}\n{need.expected_outcome or ''}".strip(),
         facets={
@@ -88,8 +88,8 @@ def need_document(need: Any) -> Document:
 
 def startup_document(startup: Any) -> Document:
     return Document(
-        id=doc_id("startup", startup.id),
-        kind="startup",
+        id=doc_id(RecordKind.startup, startup.id),
+        kind=RecordKind.startup,
         title=startup.name,
         text=startup.pitch,
         facets={
@@ -103,8 +103,8 @@ def startup_document(startup: Any) -> Document:
 
 def investor_document(investor: Any) -> Document:
     return Document(
-        id=doc_id("investor", investor.id),
-        kind="investor",
+        id=doc_id(RecordKind.investor, investor.id),
+        kind=RecordKind.investor,
         title=investor.name,
         text=investor.thesis,
         keywords=tuple(f.name_vi for f in investor.sectors),
@@ -119,10 +119,10 @@ def investor_document(investor: Any) -> Document:
 
 
 BUILDERS = {
-    "result": result_document,
-    "need": need_document,
-    "startup": startup_document,
-    "investor": investor_document,
+    RecordKind.result: result_document,
+    RecordKind.need: need_document,
+    RecordKind.startup: startup_document,
+    RecordKind.investor: investor_document,
 }
 
 
@@ -175,8 +175,8 @@ def group_profile(group: ResearchGroup) -> list[Document]:
     for result in db.session.scalars(
         select(ResearchResult).where(ResearchResult.group_id == group.id)
     ).all():
-        with skipped_on_failure("result", result.id, "group profile", writes=False):
-            doc = document_for("result", result)
+        with skipped_on_failure(RecordKind.result, result.id, "group profile", writes=False):
+            doc = document_for(RecordKind.result, result)
             if doc is not None:
                 docs.append(doc)
     expertise = [kw for person in group.members for kw in (person.expertise or [])]
@@ -186,7 +186,7 @@ def group_profile(group: ResearchGroup) -> list[Document]:
         docs.append(
             Document(
                 id=f"group:{group.id}",
-                kind="group",
+                kind=RecordKind.group,
                 title=group.name_vi,
                 text=about,
                 facets=_fields(fields),

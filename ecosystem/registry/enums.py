@@ -7,6 +7,22 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 
+class RecordKind(enum.StrEnum):
+    """The kinds of registry record. A StrEnum: it equals its value, so URLs, JSON, stored
+    ``kind`` columns and task arguments (plain strings) meet it without conversion."""
+
+    organisation = "organisation"
+    person = "person"
+    group = "group"
+    result = "result"
+    need = "need"
+    startup = "startup"
+    investor = "investor"
+
+
+LISTING_KINDS = (RecordKind.result, RecordKind.need, RecordKind.startup, RecordKind.investor)
+
+
 class OrgKind(enum.StrEnum):
     university = "university"
     research_institute = "research_institute"

@@ -15,6 +15,7 @@ from ecosystem.registry.enums import (
     IPStatus,
     ListingState,
     OrgKind,
+    RecordKind,
     StartupStage,
 )
 
@@ -319,8 +320,8 @@ class Investor(ListingMixin, Base):
 
 
 LISTING_MODELS: dict[str, type[Any]] = {
-    "result": ResearchResult,
-    "need": TechnologyNeed,
-    "startup": Startup,
-    "investor": Investor,
+    RecordKind.result: ResearchResult,
+    RecordKind.need: TechnologyNeed,
+    RecordKind.startup: Startup,
+    RecordKind.investor: Investor,
 }

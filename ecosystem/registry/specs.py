@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from ecosystem.registry import forms
-from ecosystem.registry.enums import OrgKind
+from ecosystem.registry.enums import OrgKind, RecordKind
 from ecosystem.registry.models import LISTING_MODELS
 
 
@@ -42,32 +42,32 @@ RESEARCH_ORGS = (
     OrgKind.startup,
 )
 SPECS: dict[str, ListingSpec] = {
-    "result": ListingSpec(
-        "result",
+    RecordKind.result: ListingSpec(
+        RecordKind.result,
         forms.ResultForm,
         _l("Kết quả nghiên cứu"),
         _l("Kết quả nghiên cứu và công nghệ"),
         _l("Đăng kết quả nghiên cứu"),
         RESEARCH_ORGS,
     ),
-    "need": ListingSpec(
-        "need",
+    RecordKind.need: ListingSpec(
+        RecordKind.need,
         forms.NeedForm,
         _l("Nhu cầu công nghệ"),
         _l("Nhu cầu công nghệ (chợ bài toán)"),
         _l("Đăng nhu cầu công nghệ"),
         tuple(OrgKind),
     ),
-    "startup": ListingSpec(
-        "startup",
+    RecordKind.startup: ListingSpec(
+        RecordKind.startup,
         forms.StartupForm,
         _l("Khởi nghiệp"),
         _l("Doanh nghiệp khởi nghiệp"),
         _l("Đăng hồ sơ khởi nghiệp"),
         (OrgKind.startup, OrgKind.enterprise),
     ),
-    "investor": ListingSpec(
-        "investor",
+    RecordKind.investor: ListingSpec(
+        RecordKind.investor,
         forms.InvestorForm,
         _l("Nhà đầu tư"),
         _l("Nhà đầu tư"),

@@ -9,26 +9,32 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ecosystem.extensions import db
-from ecosystem.registry.enums import TRL_DEFINITIONS, StartupStage, label, province_label
+from ecosystem.registry.enums import (
+    TRL_DEFINITIONS,
+    RecordKind,
+    StartupStage,
+    label,
+    province_label,
+)
 from ecosystem.registry.models import Organisation
 
 KIND_LABELS = {
-    "organisation": _l("Tổ chức"),
-    "person": _l("Chuyên gia"),
-    "group": _l("Nhóm nghiên cứu"),
-    "result": _l("Kết quả nghiên cứu"),
-    "need": _l("Nhu cầu công nghệ"),
-    "startup": _l("Khởi nghiệp"),
-    "investor": _l("Nhà đầu tư"),
+    RecordKind.organisation: _l("Tổ chức"),
+    RecordKind.person: _l("Chuyên gia"),
+    RecordKind.group: _l("Nhóm nghiên cứu"),
+    RecordKind.result: _l("Kết quả nghiên cứu"),
+    RecordKind.need: _l("Nhu cầu công nghệ"),
+    RecordKind.startup: _l("Khởi nghiệp"),
+    RecordKind.investor: _l("Nhà đầu tư"),
 }
 _ENDPOINTS = {
-    "organisation": ("registry.organisation", "org_id"),
-    "person": ("registry.person", "person_id"),
-    "group": ("registry.group", "group_id"),
-    "result": ("results.detail", "item_id"),
-    "need": ("needs.detail", "item_id"),
-    "startup": ("startups.detail", "item_id"),
-    "investor": ("investors.detail", "item_id"),
+    RecordKind.organisation: ("registry.organisation", "org_id"),
+    RecordKind.person: ("registry.person", "person_id"),
+    RecordKind.group: ("registry.group", "group_id"),
+    RecordKind.result: ("results.detail", "item_id"),
+    RecordKind.need: ("needs.detail", "item_id"),
+    RecordKind.startup: ("startups.detail", "item_id"),
+    RecordKind.investor: ("investors.detail", "item_id"),
 }
 
 
