@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ecosystem.matching.engine.index import Document, MatchIndex  # noqa: E402
+from ecosystem.matching.engine import Document, MatchIndex  # noqa: E402
 
 SEED = ROOT / "ecosystem" / "registry" / "seed"
 DATA = ROOT / "ecosystem" / "matching" / "data"

@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ecosystem.matching.engine.index import Document, MatchIndex  # noqa: E402
+from ecosystem.matching.engine import Document, MatchIndex  # noqa: E402
 
 
 def _w(text: str) -> list[str]:

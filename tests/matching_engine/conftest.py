@@ -1,6 +1,6 @@
 import pytest
 
-from ecosystem.matching.engine.index import Document
+from ecosystem.matching.engine import Document
 
 
 @pytest.fixture

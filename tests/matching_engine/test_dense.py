@@ -11,8 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from ecosystem.matching.engine import dense
-from ecosystem.matching.engine.index import Document, MatchIndex
+from ecosystem.matching.engine import Document, MatchIndex, dense
 from ecosystem.matching.engine.scoring import candidates
 from ecosystem.matching.engine.weights import Weights
 from tests.matching_engine.test_scoring import WORDS, assert_same, brute_force

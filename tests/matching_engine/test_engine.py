@@ -5,14 +5,16 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from ecosystem.matching.engine import persistence
-from ecosystem.matching.engine.index import (
+from ecosystem.matching.engine import (
     Document,
-    DuplicateIdError,
-    EmptyProfileError,
     IndexFormatError,
     MatchIndex,
     MatchingError,
+    persistence,
+)
+from ecosystem.matching.engine.datatypes import (
+    DuplicateIdError,
+    EmptyProfileError,
     UnknownDocumentError,
 )
 from ecosystem.matching.engine.weights import FACET_DEADLINE, FACET_TRL, Weights

@@ -2,9 +2,9 @@
 
 import pytest
 
+from ecosystem.matching.engine import Document, MatchIndex
 from ecosystem.matching.engine.datatypes import TermContribution
 from ecosystem.matching.engine.explanations import readable
-from ecosystem.matching.engine.index import Document, MatchIndex
 from ecosystem.matching.engine.terms import TermDictionary, TermGroup
 from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS, fit_band
 

@@ -6,9 +6,8 @@ import unicodedata
 import numpy as np
 import pytest
 
+from ecosystem.matching.engine import Document, MatchIndex, vectorize
 from ecosystem.matching.engine import index as engine
-from ecosystem.matching.engine import vectorize
-from ecosystem.matching.engine.index import Document, MatchIndex
 from ecosystem.matching.engine.text import AnalyzerOptions
 from ecosystem.matching.engine.vectorize import split_tokens, split_tokens_regex
 from ecosystem.matching.engine.weights import Weights

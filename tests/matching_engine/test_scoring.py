@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from ecosystem.matching.engine import Document, MatchIndex
 from ecosystem.matching.engine import index as engine
-from ecosystem.matching.engine.index import Document, MatchIndex
 
 TEXT = (
     "nuôi tôm thủy sản cá nước lợ giống lúa chịu mặn dược liệu sen Huế di sản số hóa cảm biến "

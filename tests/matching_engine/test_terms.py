@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from ecosystem.matching.engine.index import Document, MatchIndex
+from ecosystem.matching.engine import Document, MatchIndex
 from ecosystem.matching.engine.terms import (
     TermDictionary,
     TermGroup,

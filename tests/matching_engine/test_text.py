@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from ecosystem.matching.engine.index import Document
+from ecosystem.matching.engine import Document
 from ecosystem.matching.engine.text import Analyzer, AnalyzerOptions, feature_kind, light_stem
 from ecosystem.matching.engine.vectorize import Vocabulary, count_rows
 

@@ -10,7 +10,7 @@ from ecosystem.core.audit import AuditEvent
 from ecosystem.core.errors import UserError
 from ecosystem.extensions import db
 from ecosystem.matching import term_operations as ops
-from ecosystem.matching.engine.index import Document
+from ecosystem.matching.engine import Document
 from ecosystem.matching.tasks import update_records
 from ecosystem.registry.enums import OrgKind
 from ecosystem.workflow import reviewers

@@ -20,8 +20,9 @@ import json
 import os
 import sys
 
+from ecosystem.matching.engine.datatypes import Document, MatchingError
 from ecosystem.matching.engine.evaluate import default_devsets, evaluate_paths, format_report
-from ecosystem.matching.engine.index import Document, MatchIndex, MatchingError
+from ecosystem.matching.engine.index import MatchIndex
 
 TAG = "hue-tfidf"
 

@@ -15,9 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ecosystem.matching.engine.datatypes import Document
 from ecosystem.matching.engine.devset_from_seed import seed_devset_path
 from ecosystem.matching.engine.folding import strip_diacritics
-from ecosystem.matching.engine.index import Document, MatchIndex
+from ecosystem.matching.engine.index import MatchIndex
 from ecosystem.matching.engine.weights import DEFAULT_WEIGHTS, Weights
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -51,14 +51,6 @@ from ecosystem.matching.engine.batch import BatchMixin
 from ecosystem.matching.engine.datatypes import (
     Document,
     DuplicateIdError,
-    EmptyProfileError,
-    Explanation,
-    FacetFit,
-    Hit,
-    IndexFormatError,
-    MatchingError,
-    QueryLike,
-    TermContribution,
     UnknownDocumentError,
     _check_doc,
 )
@@ -84,20 +76,7 @@ SHIPPED = object()  # the default dictionary: data/terms.csv
 # feature ids depend on it (bigram ids are numbered per batch), so it is fixed.
 BUILD_BATCH = 20000
 
-__all__ = [
-    "Document",
-    "DuplicateIdError",
-    "EmptyProfileError",
-    "Explanation",
-    "FacetFit",
-    "Hit",
-    "IndexFormatError",
-    "MatchIndex",
-    "MatchingError",
-    "QueryLike",
-    "TermContribution",
-    "UnknownDocumentError",
-]
+__all__ = ["BUILD_BATCH", "MatchIndex"]  # the other public names: the package's __init__
 
 
 # ---------------------------------------------------------------------------- the index
