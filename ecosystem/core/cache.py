@@ -23,28 +23,50 @@ _TOUCHED = "_cache_touched_tables"
 _caches: list[TableCache] = []
 
 
-class TableCache:
-    def __init__(self, tables: set[str], ttl: float) -> None:
-        self.tables, self.ttl = frozenset(tables), ttl
+class TTLCache:
+    """Per process: key → (computed at as a UNIX time, value). Never older than the TTL."""
+
+    def __init__(self) -> None:
         self._data: dict[Any, tuple[float, Any]] = {}
         self._lock = threading.Lock()
-        _caches.append(self)
 
-    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
-        key = (id(db.engine), key)  # one app's figures are not another's (tests, CLI)
-        now = time.monotonic()
+    def get(self, key: Any, ttl: float) -> tuple[float, Any] | None:
         with self._lock:
             hit = self._data.get(key)
-        if hit is not None and now - hit[0] < self.ttl:
-            return hit[1]
-        value = compute()
+        if hit is None or time.time() - hit[0] >= ttl:
+            return None
+        return hit
+
+    def put(self, key: Any, value: Any) -> float:
+        now = time.time()
         with self._lock:
             self._data[key] = (now, value)
-        return value
+        return now
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+
+class TableCache:
+    """A ``TTLCache`` that this process's writes to ``tables`` also empty."""
+
+    def __init__(self, tables: set[str], ttl: float) -> None:
+        self.tables, self.ttl = frozenset(tables), ttl
+        self._store = TTLCache()
+        _caches.append(self)
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        key = (id(db.engine), key)  # one app's figures are not another's (tests, CLI)
+        hit = self._store.get(key, self.ttl)
+        if hit is not None:
+            return hit[1]
+        value = compute()
+        self._store.put(key, value)
+        return value
+
+    def clear(self) -> None:
+        self._store.clear()
 
 
 def clear_all() -> None:

@@ -4,8 +4,6 @@ year; and the secretariat's operations on targets and budget figures."""
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ecosystem.core.audit import record_audit
+from ecosystem.core.cache import TTLCache
 from ecosystem.core.errors import UserError
 from ecosystem.dashboard.indicators import Bucket, Indicator, Value, buckets_for, get_indicator
 from ecosystem.dashboard.models import BudgetFigure, IndicatorTarget
@@ -32,31 +31,6 @@ class Point:
         if self.target in (None, 0) or self.value.value is None:
             return None
         return 100 * self.value.value / self.target
-
-
-class TTLCache:
-    """Per process: key → (computed at, value). Never older than the TTL."""
-
-    def __init__(self) -> None:
-        self._data: dict[Any, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Any, ttl: int) -> tuple[float, Any] | None:
-        with self._lock:
-            hit = self._data.get(key)
-        if hit is None or time.time() - hit[0] >= ttl:
-            return None
-        return hit
-
-    def put(self, key: Any, values: Any) -> float:
-        now = time.time()
-        with self._lock:
-            self._data[key] = (now, values)
-        return now
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
 
 
 cache = TTLCache()  # indicator values
