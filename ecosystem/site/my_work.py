@@ -24,7 +24,7 @@ from ecosystem.extensions import db
 from ecosystem.labs.models import Booking
 from ecosystem.matching.models import Match, MatchState
 from ecosystem.matching.permissions import visible_matches
-from ecosystem.registry.enums import ListingState
+from ecosystem.registry.enums import LABELS, ListingState
 from ecosystem.registry.import_models import ImportBatch, ImportState
 from ecosystem.registry.models import LISTING_MODELS
 from ecosystem.registry.permissions import can_edit_listing
@@ -37,9 +37,7 @@ LISTINGS_PER_KIND = 200
 
 HIDDEN = "hidden"
 LISTING_GROUPS = {
-    ListingState.draft.value: _l("Bản nháp"),
-    ListingState.published.value: _l("Đã đăng"),
-    ListingState.archived.value: _l("Đã lưu trữ"),
+    **{state.value: LABELS[state] for state in ListingState},
     HIDDEN: _l("Bị quản trị viên ẩn"),
 }
 IMPORT_STATES = {
